@@ -1,0 +1,48 @@
+"""The built-in default run: every bundled suite against accord's own reference agents."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from .matrix import Matrix
+from .peer import Limits
+from .settings import RunSettings
+from .specs import available, load_spec
+from .writers import matrix_markdown
+
+REFERENCE_TARGETS = {
+    "mcp": {
+        "stdio": f"mcp+stdio:{shlex.quote(sys.executable)} -m accord_fixtures.mcp_reference --stdio",
+        "http": "asgi:accord_fixtures.mcp_reference:app",
+    },
+}
+
+
+def run_reference(args: argparse.Namespace) -> int:
+    from .cli import execute, print_summary, write_outputs
+
+    out: Path = args.out or Path("reports/reference")
+    runs = []
+    for ref in available():
+        if args.spec and str(ref) != args.spec:
+            continue
+        for transport, target in REFERENCE_TARGETS.get(ref.protocol, {}).items():
+            settings = RunSettings(
+                seed=args.seed,
+                max_examples=args.max_examples,
+                limits=Limits(read_timeout=args.timeout),
+                only=frozenset(args.only),
+                label="accord-reference",
+            )
+            folder = out / f"{ref.protocol}-{ref.version}-{transport}"
+            print(f"== {ref} over {transport}: {target}")
+            result = execute(load_spec(ref), target, settings, folder)
+            write_outputs(result, folder)
+            print_summary(result, folder)
+            runs.append(result)
+    (out / "matrix.md").write_text(matrix_markdown(Matrix.from_runs(runs), "accord reference agents"), encoding="utf-8")
+    print(f"matrix of {len(runs)} run(s): {out / 'matrix.md'}")
+    return max((r.exit_code for r in runs), default=0)

@@ -1,0 +1,1 @@
+"""Protocol suites: one package per protocol, registering its checks on import."""

@@ -1,0 +1,75 @@
+"""The MCP suite (handshake era: 2025-06-18 and 2025-11-25)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...catalogue import Requirement
+from ...outcomes import Failure, Skip
+from ...peer import StdioWire
+from ...results import Implementation
+from ...suite import Suite
+from .context import CachedListing, McpContext
+from .session import McpSession, Pages
+
+
+class McpSuite(Suite):
+    protocol = "mcp"
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._shared: McpSession | None = None
+        self._init_failure: str | None = None
+        self._listings = CachedListing()
+
+    def start(self) -> Implementation:
+        peer = self.open_peer(keep=True)
+        self._shared = McpSession(peer, self.spec.ref.version)
+        try:
+            result = self._shared.open()
+        except Failure as failure:
+            self._init_failure = failure.message
+            return Implementation(name="unknown")
+        info = result.get("serverInfo") if isinstance(result.get("serverInfo"), dict) else {}
+        return Implementation(name=str(info.get("name", "unknown")), version=str(info.get("version", "")))
+
+    def shared_session(self) -> McpSession:
+        if self._shared is None or self._shared.init_result is None:
+            raise Skip(f"the agent did not complete initialization ({self._init_failure}); see mcp.lifecycle.initialize-result")
+        return self._shared
+
+    def listing(self, method: str, key: str) -> Pages:
+        return self._listings.get(self.shared_session(), method, key)
+
+    def context(self) -> McpContext:
+        return McpContext(self)
+
+    def not_applicable(self, requirement: Requirement) -> str | None:
+        if requirement.transport and requirement.transport != self.transport:
+            return f"applies to the {requirement.transport} transport only; this run uses {self.transport}"
+        if requirement.capability:
+            if self._shared is None or self._shared.init_result is None:
+                return None  # the check itself will say initialization failed
+            if not declares(self._shared.init_result.get("capabilities"), requirement.capability):
+                return f"the server does not declare the {requirement.capability!r} capability"
+        return None
+
+    def stderr_tail(self) -> str | None:
+        for peer in self.peers:
+            if isinstance(peer, StdioWire):
+                text = peer.stderr_text()
+                return text[-2000:] if text else None
+        return None
+
+
+def declares(capabilities: Any, path: str) -> bool:
+    """Whether ``capabilities`` declares the dotted ``path`` (present, and true for a leaf flag)."""
+    node = capabilities
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return node is not False and node is not None
+
+
+from . import checks  # noqa: E402,F401  (registers the checks)
