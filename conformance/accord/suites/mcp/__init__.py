@@ -15,6 +15,13 @@ from .session import McpSession, Pages
 
 class McpSuite(Suite):
     protocol = "mcp"
+    needed_definitions = (
+        "InitializeResult", "ServerCapabilities", "Implementation", "Tool", "ListToolsResult", "CallToolResult",
+        "ListResourcesResult", "ReadResourceResult", "ListResourceTemplatesResult", "ListPromptsResult",
+        "GetPromptResult", "CompleteResult", "EmptyResult", "ServerNotification", "ServerRequest",
+        "CallToolRequest", "ReadResourceRequest", "GetPromptRequest", "CompleteRequest", "SetLevelRequest",
+    )
+    """Definitions the checks validate against; `accord spec lint` reports a draft lacking any."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
