@@ -62,7 +62,7 @@ def run(spec: Spec, target: str, settings: RunSettings, on_result: ResultSink | 
         meta.transport = suite.transport
         checks = checks_for(spec.ref.protocol)
         ordered = sorted(
-            (r for r in spec.catalogue if settings.selects(r.id)),
+            (r for r in spec.catalogue if settings.selects(r.id) or r.id in suite.essential),
             key=lambda r: checks[r.id].kind == "observer" if r.id in checks else False,
         )
         results = []

@@ -21,6 +21,9 @@ class Suite(ABC):
     """
 
     protocol: str = ""
+    essential: set[str] = set()
+    """Requirements judged even when --only leaves them out: set by start() when
+    the agent failed something every other check depends on."""
 
     def __init__(self, spec: Spec, target: str, settings: RunSettings):
         self.spec = spec

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...catalogue import Requirement
 from ...outcomes import Failure, Skip
-from ...peer import StdioWire
+from ...peer import PeerUnavailable, StdioWire
 from ...results import Implementation
 from ...suite import Suite
 from .context import CachedListing, McpContext
@@ -35,7 +35,11 @@ class McpSuite(Suite):
         try:
             result = self._shared.open()
         except Failure as failure:
+            if isinstance(peer, StdioWire) and (code := peer.wait_exit(0.2)) is not None:
+                tail = " ".join(peer.stderr_text().split())[-300:]
+                raise PeerUnavailable(f"the agent exited with code {code} before answering initialize; stderr: {tail or '(empty)'}")
             self._init_failure = failure.message
+            self.essential = {"mcp.lifecycle.initialize-result"}
             return Implementation(name="unknown")
         info = result.get("serverInfo") if isinstance(result.get("serverInfo"), dict) else {}
         return Implementation(name=str(info.get("name", "unknown")), version=str(info.get("version", "")))
