@@ -100,10 +100,9 @@ class SchemaDocument:
                 if name not in self.definitions:
                     raise SchemaError(f"{self.source} has no definition {name!r}")
                 subschema = {"$ref": f"{self._uri}#/{self.defs_key}/{name}"}
-                if self.cls is jsonschema.Draft7Validator:
-                    # draft-07 ignores siblings of $ref, so a bare $ref is enough
-                    subschema = {"$ref": f"{self._uri}#/{self.defs_key}/{name}"}
-            cached = self.cls(subschema, registry=self.registry, format_checker=self.cls.FORMAT_CHECKER)
+            # `format` stays an annotation, as 2020-12 says by default: which formats jsonschema
+            # enforces depends on optional packages, and results must not depend on the machine.
+            cached = self.cls(subschema, registry=self.registry)
             self._validators[name] = cached
         return cached
 

@@ -34,8 +34,9 @@ def template_variables(template: str) -> list[str]:
     return names
 
 
-def completion_targets(ctx: McpContext) -> list[tuple[dict[str, Any], str]]:
-    """(ref, argument name) pairs to complete: arguments of listed prompts, variables of listed templates."""
+def completion_targets(ctx: McpContext, failed: list[str] | None = None) -> list[tuple[dict[str, Any], str]]:
+    """(ref, argument name) pairs to complete: arguments of listed prompts, variables of listed templates.
+    List methods that fail are appended to ``failed``."""
     targets: list[tuple[dict[str, Any], str]] = []
     sources = (("prompts", "prompts/list", "prompts"), ("resources", "resources/templates/list", "resourceTemplates"))
     for capability, method, key in sources:
@@ -44,6 +45,8 @@ def completion_targets(ctx: McpContext) -> list[tuple[dict[str, Any], str]]:
         try:
             items = walk(ctx.session, method, key).items
         except Failure:
+            if failed is not None:
+                failed.append(method)
             continue
         for item in items:
             if not isinstance(item, dict):
@@ -66,7 +69,10 @@ def _what(ref: dict[str, Any], argument: str) -> str:
 
 
 def _targets_or_not_applicable(ctx: McpContext) -> list[tuple[dict[str, Any], str]]:
-    targets = completion_targets(ctx)
+    failed: list[str] = []
+    targets = completion_targets(ctx, failed)
+    if not targets and failed:
+        raise Skip(f"{' and '.join(failed)} did not work, so there is nothing known to complete")
     ctx.require(targets, "the server lists no prompt with arguments and no resource template with variables")
     return targets[:MAX_REFS]
 

@@ -142,31 +142,28 @@ def every_message_says_jsonrpc_2(ctx: McpContext) -> None:
 
 @check("mcp.jsonrpc.id-not-null", protocol="mcp", kind="observer")
 def ids_are_never_null(ctx: McpContext) -> None:
+    """A null id is accepted only on an error response on a session where
+    accord sent raw (malformed) frames: the id of those may be unreadable."""
     judged, problems, examples = 0, [], []
-    for _, item in all_received(ctx):
-        message, kind = item.message, kind_of(item.message)
-        if kind == "request":
-            judged += 1
-            if not is_request_id(message["id"]):
-                problems.append(f"server request with id {message['id']!r}: {short(message)}")
-                examples.append(message)
-        elif kind == "response" and "id" in message:
-            judged += 1
-            if message["id"] is None and not unreadable_id_error(message):
-                problems.append(f"response with a null id: {short(message)}")
-                examples.append(message)
-            elif message["id"] is not None and not is_request_id(message["id"]):
-                problems.append(f"response with id of type {type(message['id']).__name__}: {short(message)}")
-                examples.append(message)
+    for peer in traffic(ctx):
+        for item in peer.received:
+            message, kind = item.message, kind_of(item.message)
+            if kind == "request":
+                judged += 1
+                if not is_request_id(message["id"]):
+                    problems.append(f"server request with id {message['id']!r}: {short(message)}")
+                    examples.append(message)
+            elif kind == "response" and "id" in message:
+                judged += 1
+                if message["id"] is None and not ("error" in message and peer.raw_frames):
+                    problems.append(f"response with a null id: {short(message)}")
+                    examples.append(message)
+                elif message["id"] is not None and not is_request_id(message["id"]):
+                    problems.append(f"response with id of type {type(message['id']).__name__}: {short(message)}")
+                    examples.append(message)
     if not judged:
         raise Skip("no request or response from the server was observed in the run")
     fail_with(problems, "messages carry a null or non-scalar id", examples)
-
-
-def unreadable_id_error(message: dict[str, Any]) -> bool:
-    """A parse error or invalid request: the only answers whose id may be null (the id could not be read)."""
-    error = message.get("error")
-    return "result" not in message and isinstance(error, dict) and error.get("code") in (-32700, -32600)
 
 
 def is_request_id(value: Any) -> bool:
@@ -277,23 +274,31 @@ def error_messages_are_concise(ctx: McpContext) -> None:
 
 # --- probes -----------------------------------------------------------------
 def answer_in(reply: Reply, request_id: Any = None, *, any_id: bool = False) -> dict[str, Any] | None:
-    """The response in ``reply`` to ``request_id`` (or with a null/absent id when ``any_id``)."""
+    """The response in ``reply`` to ``request_id``; with ``any_id``, else one with a
+    null or absent id (an error preferred), else the only response there is
+    (a wrong id is the concern of mcp.jsonrpc.id-echoed, not of the caller)."""
     if reply.response is not None:
         return reply.response
-    for message in reply.messages:
-        if kind_of(message) != "response":
-            continue
-        if any_id and message.get("id") is None:
-            return message
+    responses = [m for m in reply.messages if kind_of(m) == "response"]
+    for message in responses:
         if "id" in message and id_key(message["id"]) == id_key(request_id):
             return message
-    return None
+    if not any_id:
+        return None
+    unnamed = sorted((m for m in responses if m.get("id") is None), key=lambda m: "error" not in m)
+    if unnamed:
+        return unnamed[0]
+    return responses[0] if len(responses) == 1 else None
 
 
 def still_serves(session: McpSession, what: str) -> None:
     reply = session.request("ping")
-    if reply.response is None or "result" not in reply.response:
-        raise Failure(f"after {what}, the session no longer answers ping: {reply.describe()}")
+    if reply.response is not None and "result" in reply.response:
+        return
+    if any(kind_of(m) == "response" for m in reply.messages):
+        raise Skip(f"after {what}, ping was answered but not with a matching result ({reply.describe()}); "
+                   "see mcp.jsonrpc.id-echoed")
+    raise Failure(f"after {what}, the session no longer answers ping: {reply.describe()}")
 
 
 @check("mcp.jsonrpc.request-answered", protocol="mcp")
@@ -413,11 +418,13 @@ def notifications_get_no_response(ctx: McpContext) -> None:
         if any(kind_of(m) == "response" for m in reply.messages):
             raise Failure(f"the notification {method} was answered: {reply.describe()}")
     peer.collect(peer.limits.quiet_period)
-    ping_id = "accord-after-notifications"
-    session.request("ping", id=ping_id)
-    stray = [e.data for e in peer.log.since(mark)
-             if e.direction == "received" and e.channel == "message" and kind_of(e.data) == "response"
-             and id_key(e.data.get("id")) != id_key(ping_id)]
+    before_ping = peer.log.mark()
+    ping_reply = session.request("ping", id="accord-after-notifications")
+    stray = [e.data for e in peer.log.since(mark)[: before_ping - mark]
+             if e.direction == "received" and e.channel == "message" and kind_of(e.data) == "response"]
+    in_reply = [m for m in ping_reply.messages if kind_of(m) == "response"]
+    own = ping_reply.response if ping_reply.response is not None else (in_reply[-1] if in_reply else None)
+    stray += [m for m in in_reply if m is not own]
     if stray:
         raise Failure(f"{len(stray)} response(s) to notifications arrived: {short(stray[0])}",
                       example=[m for m, _ in notifications])

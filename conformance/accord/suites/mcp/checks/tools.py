@@ -398,7 +398,14 @@ def tool_names_follow_the_naming_rules(ctx: McpContext) -> None:
 
 @check("mcp.tools.name-unique", protocol="mcp")
 def tool_names_are_unique(ctx: McpContext) -> None:
-    names = [t.get("name") for t in listed_tools(ctx) if isinstance(t.get("name"), str)]
+    try:
+        pages = walk(ctx.session, "tools/list", "tools")
+    except Failure as failure:
+        raise Skip(f"tools/list did not work ({failure.message}); see mcp.tools.list") from None
+    if pages.loop is not None or pages.broken or pages.truncated:
+        raise Skip("the complete tools/list could not be fetched (its cursor chain cycles, breaks off or is too long); "
+                   "see mcp.pagination.cursor-terminates")
+    names = [t.get("name") for t in pages.items if isinstance(t, dict) and isinstance(t.get("name"), str)]
     ctx.require(len(names) >= 2, "fewer than two tools are listed: no two names can clash")
     twice = sorted(name for name, count in Counter(names).items() if count > 1)
     if twice:
@@ -506,7 +513,7 @@ def tool_failures_are_well_formed_error_results(ctx: McpContext) -> None:
     if ctx.version >= "2025-11-25":  # there, broken arguments make a tool execution error
         seen.extend(call for call, _ in invalid_calls(ctx, tools, limit=1))
     if not any(call.is_error for call in seen):
-        seen.extend(valid_calls(ctx, tools, limit=2))
+        seen.extend(valid_calls(ctx, tools, limit=2, prefer=("error", "fail", "invalid", "zero")))
     failed = [call for call in seen if call.is_error]
     ctx.require(failed, "no tool call made here produced a result with isError true")
     for call in failed:

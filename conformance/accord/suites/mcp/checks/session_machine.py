@@ -1,0 +1,372 @@
+"""The session lifecycle as a hypothesis state machine (basic/lifecycle#lifecycle-phases).
+
+Each machine starts on a fresh, uninitialized connection and runs a few of
+these steps, as the phase allows:
+
+- initialize, requesting the run's version or one no server supports;
+- ping before initialize: the spec makes initialize the first interaction,
+  so only what a response says is judged (a response, if one comes, must be
+  well formed; silence or an HTTP refusal is accepted);
+- notifications/initialized after the initialize result;
+- ping after the initialize result (allowed even before initialized): it must
+  succeed;
+- after initialized, the list methods of the capabilities this session's
+  initialize result declares: each must succeed with a result valid for the
+  negotiated version's schema; and reads/gets of what the server listed
+  (a schema-valid result or a well-formed error);
+- a second initialize, requesting the negotiated version: the spec says
+  nothing about it, so only the answer is judged (one well-formed response,
+  or an HTTP refusal; a result must not offer another version, since the
+  requested one was just negotiated) and the connection is replaced;
+- close and reopen.
+
+Throughout, every request must be answered exactly once: no second response
+with an id already answered, no response with an id never sent. A request
+that must be answered and gets nothing ends the check at once.
+
+Before hypothesis picks sequences of its own, one scripted sequence runs
+every step once in the spec's order, so no step goes untried whatever the
+random choices. Fresh connections are bounded per check (stdio spawns a process for each):
+examples and steps are few, and shrinking only replays while the connection
+budget lasts.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from hypothesis import HealthCheck, Phase as HypothesisPhase, Verbosity, seed, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+
+from ....outcomes import Failure, Skip
+from ....peer import PeerUnavailable, Reply, StdioWire
+from ....registry import check
+from ....schema import SchemaDocument
+from ....specs import SpecNotFound, SpecRef, load_spec
+from .. import declares
+from ..context import McpContext, result_definition
+from ..session import CLIENT_INFO, McpSession
+from .jsonrpc import short
+from .properties import LIST_METHODS, Halt, listed
+
+UNSUPPORTED_VERSION = "1999-01-01"
+STEPS = 8
+MAX_EXAMPLES = 3
+STDIO_EXAMPLES = 2
+"""Random sequences per check (fewer over stdio, where each connection is a process)."""
+STDIO_CONNECTIONS = 8
+OTHER_CONNECTIONS = 30
+"""Fresh connections per check, shrinking included (stdio spawns a process for each). When they
+run out, shrinking stops and the smallest failing sequence found so far is reported."""
+REOPENS = 1
+"""Connections one example may replace (reopen, or a second initialize) after its first."""
+EARLY_TIMEOUT = 2.0
+"""Seconds to wait for an answer to a ping sent before initialize (silence is allowed there)."""
+
+
+class Stage(Enum):
+    NEW = "new"
+    RESPONDED = "initialize answered"
+    READY = "initialized"
+
+
+class Broken(AssertionError):
+    """A step broke the lifecycle (hypothesis shrinks the steps)."""
+
+
+class Run:
+    """What all machines of one check share: the context, the connection budget, the last failure."""
+
+    def __init__(self, ctx: McpContext):
+        self.ctx = ctx
+        self.connections = 0
+        stdio = isinstance(ctx.session.peer, StdioWire)
+        self.budget = STDIO_CONNECTIONS if stdio else OTHER_CONNECTIONS
+        self.examples = max(1, min(STDIO_EXAMPLES if stdio else MAX_EXAMPLES, ctx.settings.max_examples // 5))
+        self.failure: tuple[str, list[str]] | None = None
+        self._schemas: dict[str, SchemaDocument | None] = {ctx.version: ctx.schema}
+        self.uris = [r["uri"] for r in listed(ctx.resources) if isinstance(r.get("uri"), str)][:1] \
+            if declares(ctx.capabilities, "resources") else []
+        self.prompts = [p["name"] for p in listed(ctx.prompts) if isinstance(p.get("name"), str)
+                        and not any(isinstance(a, dict) and a.get("required") is True
+                                    for a in p.get("arguments") or [])][:1] \
+            if declares(ctx.capabilities, "prompts") else []
+
+    def outcome(self) -> Failure | None:
+        """The failure seen last (the smallest so far while shrinking), if any."""
+        if self.failure is None:
+            return None
+        message, steps = self.failure
+        return Failure(message, example={"steps": steps}, seed=self.ctx.settings.seed)
+
+    def schema(self, version: str | None) -> SchemaDocument | None:
+        """The schema of ``version``, or None when accord does not know it (then only structure is judged)."""
+        if version is None:
+            return None
+        if version not in self._schemas:
+            try:
+                self._schemas[version] = load_spec(SpecRef("mcp", version)).schema
+            except (SpecNotFound, ValueError, OSError):
+                self._schemas[version] = None
+        return self._schemas[version]
+
+
+def well_formed(response: Any, method: str, schema: SchemaDocument | None) -> str | None:
+    """Why ``response`` is neither a valid result for ``method`` nor a well-formed error (None: it is one)."""
+    if not isinstance(response, dict):
+        return f"the response is not an object: {short(response)}"
+    if ("result" in response) == ("error" in response):
+        return f"the response has {'both' if 'result' in response else 'neither'} result and error: {short(response)}"
+    if "error" in response:
+        error = response["error"]
+        code = error.get("code") if isinstance(error, dict) else None
+        if not isinstance(code, int) or isinstance(code, bool) or not isinstance(error.get("message"), str):
+            return f"the error is not an object with an integer code and a string message: {short(error)}"
+        return None
+    result = response["result"]
+    if not isinstance(result, dict):
+        return f"the result is not an object: {short(result)}"
+    if schema is not None:
+        definition = result_definition(schema, method)
+        if definition and schema.has(definition):
+            errors = schema.errors(definition, result)
+            if errors:
+                return f"the result is not a valid {definition}: {'; '.join(errors)}"
+    return None
+
+
+def is_response(message: Any) -> bool:
+    return isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message)
+
+
+class LifecycleMachine(RuleBasedStateMachine):
+    def __init__(self, run: Run):
+        super().__init__()
+        self.run = run
+        self.trace: list[str] = []
+        self.reopens = -1
+        self.open()
+
+    # --- connection ---------------------------------------------------------
+
+    def open(self) -> None:
+        if self.run.connections >= self.run.budget:
+            raise Halt(self.run.outcome())  # a bound, not external state hypothesis could see
+        self.run.connections += 1
+        self.reopens += 1
+        try:
+            self.session: McpSession = self.run.ctx.fresh()
+        except PeerUnavailable as exc:
+            self.halt(f"a new connection could not be opened: {exc}")
+        self.stage = Stage.NEW
+        self.version: str | None = None
+        self.capabilities: dict[str, Any] = {}
+        self.sent: set[Any] = set()
+        self.answered: set[Any] = set()
+
+    def may_reopen(self) -> bool:
+        return self.reopens < REOPENS
+
+    def teardown(self) -> None:
+        self.session.peer.close()
+
+    # --- judging --------------------------------------------------------------
+
+    def fail(self, message: str) -> None:
+        self.run.failure = (message, list(self.trace))
+        raise Broken(message)
+
+    def halt(self, message: str) -> None:
+        raise Halt(Failure(message, example={"steps": list(self.trace)}, seed=self.run.ctx.settings.seed))
+
+    def request(self, step: str, method: str, params: Any = None, *, timeout: float | None = None) -> Reply:
+        self.trace.append(step)
+        request_id = self.session.next_id()
+        self.sent.add(request_id)
+        reply = self.session.request(method, params, id=request_id, timeout=timeout)
+        self.count_answers(reply, request_id)
+        return reply
+
+    def notify(self, step: str, method: str) -> None:
+        self.trace.append(step)
+        self.count_answers(self.session.notify(method), None)
+
+    def count_answers(self, reply: Reply, request_id: Any) -> None:
+        """Every response in ``reply`` must answer a request sent here and not answered before."""
+        for message in reply.messages:
+            if not is_response(message) or message.get("id") is None:
+                continue  # an id-less error is about an unreadable message, not an answer to one of ours
+            answer_id = message["id"]
+            if answer_id in self.answered:
+                self.fail(f"{self.trace[-1]}: request id {answer_id!r} was answered a second time: {short(message)}")
+            if answer_id not in self.sent:
+                self.fail(f"{self.trace[-1]}: a response carries id {answer_id!r}, which no request on this "
+                          f"connection had: {short(message)}")
+            self.answered.add(answer_id)
+
+    def answer(self, reply: Reply, what: str) -> dict[str, Any]:
+        """The response to a request that must be answered; ends the check if none came."""
+        if reply.response is None:
+            self.halt(f"{what} got no response ({reply.describe()})")
+        assert reply.response is not None
+        return reply.response
+
+    def judge(self, response: dict[str, Any], method: str, what: str) -> None:
+        problem = well_formed(response, method, self.run.schema(self.version))
+        if problem:
+            self.fail(f"{what}: {problem}")
+
+    # --- rules ------------------------------------------------------------------
+
+    @precondition(lambda self: self.stage is Stage.NEW)
+    @rule(supported=st.booleans())
+    def initialize(self, supported: bool) -> None:
+        version = self.run.ctx.version if supported else UNSUPPORTED_VERSION
+        what = f"initialize requesting {version}"
+        params = {"protocolVersion": version, "capabilities": {}, "clientInfo": CLIENT_INFO}
+        response = self.answer(self.request(what, "initialize", params), what)
+        result = response.get("result")
+        if not isinstance(result, dict):
+            self.judge(response, "initialize", what)
+            if supported:
+                raise Halt(Skip(f"{what} was refused ({short(response)}); see mcp.lifecycle.initialize-result"))
+            return  # refusing an unsupported version is allowed; the connection stays uninitialized
+        offered = result.get("protocolVersion")
+        if not isinstance(offered, str):
+            self.fail(f"{what}: the result offers no protocolVersion string: {short(result)}")
+        self.version = offered
+        self.judge(response, "initialize", what)
+        self.stage = Stage.RESPONDED
+        self.capabilities = result["capabilities"] if isinstance(result.get("capabilities"), dict) else {}
+        self.session.init_result = result
+        self.session.peer.protocol_version = offered
+
+    @precondition(lambda self: self.stage is Stage.NEW)
+    @rule()
+    def ping_before_initialize(self) -> None:
+        what = "ping before initialize"
+        timeout = min(self.run.ctx.settings.limits.read_timeout, EARLY_TIMEOUT)
+        reply = self.request(what, "ping", timeout=timeout)
+        if reply.response is not None:
+            self.judge(reply.response, "ping", what)
+
+    @precondition(lambda self: self.stage is Stage.RESPONDED)
+    @rule()
+    def initialized(self) -> None:
+        self.notify("notifications/initialized", "notifications/initialized")
+        self.stage = Stage.READY
+
+    @precondition(lambda self: self.stage is not Stage.NEW)
+    @rule()
+    def ping(self) -> None:
+        what = f"ping ({self.stage.value})"
+        response = self.answer(self.request(what, "ping"), what)
+        self.judge(response, "ping", what)
+        if "result" not in response:
+            self.fail(f"{what} was answered with an error, not the empty result ping requires: {short(response)}")
+
+    def declared_lists(self) -> list[str]:
+        return [method for method, capability in LIST_METHODS.items() if declares(self.capabilities, capability)]
+
+    @precondition(lambda self: self.stage is Stage.READY and self.declared_lists())
+    @rule(pick=st.integers(0, len(LIST_METHODS) - 1))
+    def list_items(self, pick: int) -> None:
+        methods = self.declared_lists()
+        method = methods[pick % len(methods)]
+        response = self.answer(self.request(method, method), method)
+        self.judge(response, method, method)
+        if "result" not in response:
+            self.fail(f"{method} failed though the session declares {LIST_METHODS[method]}: {short(response)}")
+
+    def listed_items(self) -> list[tuple[str, dict[str, Any]]]:
+        items = []
+        if declares(self.capabilities, "resources"):
+            items += [("resources/read", {"uri": uri}) for uri in self.run.uris]
+        if declares(self.capabilities, "prompts"):
+            items += [("prompts/get", {"name": name}) for name in self.run.prompts]
+        return items
+
+    @precondition(lambda self: self.stage is Stage.READY and self.listed_items())
+    @rule(pick=st.integers(0, 1))
+    def read_or_get(self, pick: int) -> None:
+        items = self.listed_items()
+        method, params = items[pick % len(items)]
+        what = f"{method} {short(params)}"
+        response = self.answer(self.request(what, method, params), what)
+        self.judge(response, method, what)
+
+    @precondition(lambda self: self.stage is not Stage.NEW and self.may_reopen())
+    @rule()
+    def initialize_again(self) -> None:
+        what = f"a second initialize requesting the negotiated {self.version}"
+        params = {"protocolVersion": self.version, "capabilities": {}, "clientInfo": CLIENT_INFO}
+        reply = self.request(what, "initialize", params)
+        if reply.response is None:
+            if reply.status is None or reply.status < 400:
+                self.halt(f"{what} got no response ({reply.describe()})")
+        else:
+            self.judge(reply.response, "initialize", what)
+            result = reply.response.get("result")
+            if isinstance(result, dict) and result.get("protocolVersion") != self.version:
+                self.fail(f"{what} was answered with protocolVersion {result.get('protocolVersion')!r}: "
+                          "the negotiated version changed within the session")
+        self.reopen()
+
+    @precondition(lambda self: self.stage is not Stage.NEW and self.may_reopen())
+    @rule()
+    def reopen(self) -> None:
+        self.trace.append("close and reopen")
+        self.session.peer.close()
+        self.open()
+
+
+def scripted(run: Run) -> None:
+    """Every step once, in the spec's order, before hypothesis picks orders of its own: each
+    rule is exercised at least once whatever the random choices (two connections)."""
+    machine = LifecycleMachine(run)
+    try:
+        machine.ping_before_initialize()
+        machine.initialize(True)
+        machine.ping()
+        machine.initialized()
+        machine.ping()
+        for pick in range(len(machine.declared_lists())):
+            machine.list_items(pick)
+        for pick in range(len(machine.listed_items())):
+            machine.read_or_get(pick)
+        machine.initialize_again()
+        machine.initialize(False)
+        if machine.stage is not Stage.NEW:
+            machine.initialized()
+            machine.ping()
+    finally:
+        machine.teardown()
+
+
+@check("mcp.lifecycle.state-machine", protocol="mcp", kind="state-machine")
+def lifecycle_holds_through_any_sequence(ctx: McpContext) -> None:
+    run = Run(ctx)
+
+    def machine() -> LifecycleMachine:
+        return LifecycleMachine(run)
+
+    seed(ctx.settings.seed)(machine)
+    config = settings(
+        max_examples=run.examples, stateful_step_count=STEPS,
+        derandomize=False, database=None, deadline=None, report_multiple_bugs=False, verbosity=Verbosity.quiet,
+        phases=(HypothesisPhase.explicit, HypothesisPhase.generate, HypothesisPhase.shrink),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    )
+    try:
+        scripted(run)
+        run_state_machine_as_test(machine, settings=config)
+    except Halt as halt:
+        if halt.outcome is not None:
+            raise halt.outcome from None
+    except Exception:
+        failure = run.outcome()
+        if failure is not None:
+            raise failure from None
+        raise
