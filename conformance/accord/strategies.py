@@ -35,6 +35,7 @@ import re
 import string
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
@@ -53,12 +54,12 @@ __all__ = [
     "validator_for",
 ]
 
-MAX_REF_DEPTH = 10  # $ref hops along one path of an instance
-LEAN_DEPTH = 3  # below this budget: required properties and minimum lengths only
-MAX_TEXT = 12  # extra characters above minLength
-MAX_LIST = 3  # extra items above minItems
-MAX_OPTIONAL = 3  # optional properties per object
-MAX_EXTRA = 2  # properties outside `properties`, where allowed
+MAX_REF_DEPTH = 5  # recursive $ref hops (into a cycle of refs) along one path of an instance
+LEAN_DEPTH = 2  # at or below this budget: required properties and minimum lengths only
+MAX_TEXT = 10  # extra characters above minLength
+MAX_LIST = 2  # extra items above minItems
+MAX_OPTIONAL = 2  # optional properties per object
+MAX_EXTRA = 1  # properties outside `properties`, where allowed
 
 JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
 _SAFE_INT = 2**53 - 1
@@ -210,11 +211,10 @@ _SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-1000, 1000),
     st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), _TEXT,
 )
-_ANY_JSON = st.recursive(
-    _SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
-    max_leaves=6,
+_ANY_JSON = st.one_of(
+    _SCALARS, st.lists(_SCALARS, max_size=3), st.dictionaries(_TEXT, _SCALARS, max_size=3)
 )
+_COIN = st.booleans()
 _WRONG_TYPE_SAMPLES: list[Any] = [None, True, 0, 7, 2.5, "", "text", [], [1], {}, {"k": "v"}]
 
 
@@ -324,6 +324,9 @@ class _Context:
         self._derived: dict[tuple[int, str], dict[str, Any]] = {}
         self._refs: dict[str, Any] = {}
         self._strategies: dict[tuple[Any, ...], st.SearchStrategy[Any]] = {}
+        self._ref_sets: dict[int, frozenset[str]] = {}
+        self._ref_set_owners: list[Any] = []  # keeps ids in _ref_sets valid
+        self._analyse_recursion()
 
     # ---- lookups
 
@@ -384,8 +387,9 @@ class _Context:
                 continue
             seen.add(id(node))
             if isinstance(node.get("$ref"), str):
-                pending.append((self.deref(node["$ref"]), depth + 1))
-                out.hops = max(out.hops, depth + 1)
+                step = 1 if node["$ref"] in self.recursive_refs else 0
+                pending.append((self.deref(node["$ref"]), depth + step))
+                out.hops = max(out.hops, depth + step)
                 if self.ref_siblings_ignored:
                     continue
             pending.extend((sub, depth) for sub in node.get("allOf", ()))
@@ -397,6 +401,49 @@ class _Context:
                 out.simple.append(simple)
         return out
 
+    def _refs_below(self, node: Any) -> frozenset[str]:
+        """The $ref strings anywhere inside `node`, not following them."""
+        if not isinstance(node, (dict, list)):
+            return frozenset()
+        found = self._ref_sets.get(id(node))
+        if found is None:
+            items = node.values() if isinstance(node, dict) else node
+            refs = set().union(*(self._refs_below(item) for item in items))
+            if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+                refs.add(node["$ref"])
+            found = frozenset(refs)
+            self._ref_sets[id(node)] = found
+            self._ref_set_owners.append(node)
+        return found
+
+    def _analyse_recursion(self) -> None:
+        """Find the refs on a cycle, and the refs from which such a cycle is reachable."""
+        edges: dict[str, frozenset[str]] = {}
+        todo = list(self._refs_below(self.document))
+        while todo:
+            ref = todo.pop()
+            if ref not in edges:
+                edges[ref] = self._refs_below(self.deref(ref))
+                todo.extend(edges[ref])
+        closure: dict[str, set[str]] = {}
+        for ref in edges:
+            seen: set[str] = set()
+            stack = list(edges[ref])
+            while stack:
+                nxt = stack.pop()
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.extend(edges.get(nxt, ()))
+            closure[ref] = seen
+        self.recursive_refs = frozenset(r for r in edges if r in closure[r])
+        self.recursion_reachable = frozenset(r for r in edges if closure[r] & self.recursive_refs or r in self.recursive_refs)
+
+    def _budget_key(self, conjuncts: Conjuncts, budget: int) -> int:
+        """Budgets only matter where recursion is reachable; elsewhere share one strategy."""
+        if not self.recursive_refs or not any(self._refs_below(n) & self.recursion_reachable for n in conjuncts):
+            return MAX_REF_DEPTH
+        return budget
+
     def _cached(self, key: tuple[Any, ...], build: Callable[[], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
         found = self._strategies.get(key)
         if found is None:
@@ -406,6 +453,7 @@ class _Context:
     # ---- valid instances
 
     def valid(self, conjuncts: Conjuncts, budget: int) -> st.SearchStrategy[Any]:
+        budget = self._budget_key(conjuncts, budget)
         key = ("valid", tuple(map(id, conjuncts)), budget)
         return self._cached(key, lambda: self._build_valid(conjuncts, budget))
 
@@ -426,9 +474,13 @@ class _Context:
                 otherwise = (node["else"],) if "else" in node else ()
                 options = [self.valid(rest + (node["if"],) + then, budget), self.valid(rest + otherwise, budget)]
             strategy = _one_of(options)
-        else:
-            strategy = self._valid_plain(found.simple, budget)
-        return strategy.filter(self.all_valid(conjuncts))
+            if kind != "anyOf":  # a valid instance of one anyOf branch is valid; the others need checking
+                strategy = strategy.filter(self.all_valid((self._derive(node, kind),)))
+            return strategy
+        strategy = self._valid_plain(found.simple, budget)
+        if _construction_is_approximate(found.simple):
+            strategy = strategy.filter(self.all_valid(tuple(found.simple)))
+        return strategy
 
     def _valid_plain(self, parts: list[dict[str, Any]], budget: int) -> st.SearchStrategy[Any]:
         for part in parts:
@@ -558,22 +610,17 @@ class _Context:
             high = min(high, prefix_len)
         if low > high:
             return st.nothing()
-        positions = [self.valid(self._at(prefixes, rests, i), budget) for i in range(min(prefix_len, high))]
+        positions = [self.valid(self._at(prefixes, rests, i), budget) for i in range(prefix_len)]
         tail_item = self.valid(tail, budget)
         contains = tuple(p["contains"] for p in parts if "contains" in p)
         if contains:
             tail_item = st.one_of(self.valid(tail + contains, budget), tail_item)
-        unique = any(p.get("uniqueItems") is True for p in parts)
-
-        @st.composite
-        def arrays(draw: Callable[..., Any]) -> list[Any]:
-            size = draw(st.integers(low, high))
-            head = [draw(positions[i]) for i in range(min(size, prefix_len))]
-            extra = max(0, size - prefix_len)
-            rest = draw(st.lists(tail_item, min_size=extra, max_size=extra, unique_by=_canonical if unique else None))
-            return head + rest
-
-        return arrays()
+        unique = _canonical if any(p.get("uniqueItems") is True for p in parts) else None
+        tails = {
+            n: st.lists(tail_item, min_size=n, max_size=n, unique_by=unique)
+            for n in range(max(0, low - prefix_len), max(0, high - prefix_len) + 1)
+        }
+        return _arrays(_ArrayPlan(st.integers(low, high), positions, tails))
 
     def _value_conjuncts(self, parts: list[dict[str, Any]], key: str) -> Conjuncts:
         """The schemas a property called `key` must satisfy, across all parts."""
@@ -631,39 +678,32 @@ class _Context:
         pattern_keys = [] if lean else [s for s in map(_from_regex, patterns) if s is not None]
         optional_cap = min(len(optional), MAX_OPTIONAL, max_props - len(required))
 
-        @st.composite
-        def objects(draw: Callable[..., Any]) -> dict[str, Any]:
-            out = {name: draw(values[name]) for name in required}
-            chosen: list[str] = []
-            if optional and not lean:
-                chosen = draw(st.lists(st.sampled_from(optional), unique=True, max_size=optional_cap))
-            for name in chosen + [d for n in chosen for d in dependents.get(n, []) if d in values]:
-                if name not in out:
-                    out[name] = draw(values[name])
-            for keys in pattern_keys:
-                if len(out) < max_props and draw(st.booleans()):
-                    key = draw(keys)
-                    if key not in names and key not in out:
-                        out[key] = draw(self.valid(self._value_conjuncts(parts, key), budget))
-            if allow_extra:
-                for _ in range(draw(st.integers(0, MAX_EXTRA))):
-                    if len(out) < max_props:
-                        out.setdefault(draw(extra_keys), draw(extra_value))
-            for name in optional:
-                if len(out) >= min_props:
-                    break
-                out.setdefault(name, draw(values[name]))
-            for _ in range(min_props + 5):
-                if len(out) >= min_props or not can_extend:
-                    break
-                out.setdefault(draw(extra_keys), draw(extra_value))
-            return out
-
-        return objects()
+        return _objects(
+            _ObjectPlan(
+                required=list(required),
+                optional=optional,
+                chosen=(
+                    st.lists(st.sampled_from(optional), unique=True, max_size=optional_cap)
+                    if optional and optional_cap > 0 and not lean else st.just([])
+                ),
+                values=values,
+                dependents=dependents,
+                pattern_keys=pattern_keys,
+                value_for_key=lambda key: self.valid(self._value_conjuncts(parts, key), budget),
+                known=set(names),
+                extra_keys=extra_keys,
+                extra_value=extra_value,
+                extra_count=st.integers(0, MAX_EXTRA) if allow_extra else st.just(0),
+                can_extend=can_extend,
+                min_props=min_props,
+                max_props=max_props,
+            )
+        )
 
     # ---- invalid instances
 
     def invalid(self, conjuncts: Conjuncts, budget: int) -> st.SearchStrategy[Any]:
+        budget = self._budget_key(conjuncts, budget)
         key = ("invalid", tuple(map(id, conjuncts)), budget)
         return self._cached(key, lambda: self._build_invalid(conjuncts, budget))
 
@@ -804,6 +844,98 @@ class _Context:
         return options
 
 
+
+@dataclass(frozen=True)
+class _ArrayPlan:
+    """How to draw an array: a length, the prefix positions, then the tail items."""
+
+    sizes: st.SearchStrategy[int]
+    positions: list[st.SearchStrategy[Any]]
+    tails: dict[int, st.SearchStrategy[list[Any]]]  # by number of items past the prefix
+
+
+@st.composite
+def _arrays(draw: Callable[..., Any], plan: _ArrayPlan) -> list[Any]:
+    size = draw(plan.sizes)
+    head = [draw(plan.positions[i]) for i in range(min(size, len(plan.positions)))]
+    extra = size - len(head)
+    return head + (draw(plan.tails[extra]) if extra else [])
+
+
+@dataclass(frozen=True)
+class _ObjectPlan:
+    """How to draw an object: which properties, from which strategies, how many."""
+
+    required: list[str]
+    optional: list[str]
+    chosen: st.SearchStrategy[list[str]]
+    values: dict[str, st.SearchStrategy[Any]]
+    dependents: dict[str, list[str]]
+    pattern_keys: list[st.SearchStrategy[str]]
+    value_for_key: Callable[[str], st.SearchStrategy[Any]]
+    known: set[str]
+    extra_keys: st.SearchStrategy[str]
+    extra_value: st.SearchStrategy[Any]
+    extra_count: st.SearchStrategy[int]
+    can_extend: bool
+    min_props: int
+    max_props: int
+
+
+@st.composite
+def _objects(draw: Callable[..., Any], plan: _ObjectPlan) -> dict[str, Any]:
+    out = {name: draw(plan.values[name]) for name in plan.required}
+    chosen: list[str] = draw(plan.chosen)
+    for name in chosen + [d for n in chosen for d in plan.dependents.get(n, []) if d in plan.values]:
+        if name not in out:
+            out[name] = draw(plan.values[name])
+    for keys in plan.pattern_keys:
+        if len(out) < plan.max_props and draw(_COIN):
+            key = draw(keys)
+            if key not in plan.known and key not in out:
+                out[key] = draw(plan.value_for_key(key))
+    for _ in range(draw(plan.extra_count)):
+        if len(out) < plan.max_props:
+            out.setdefault(draw(plan.extra_keys), draw(plan.extra_value))
+    for name in plan.optional:
+        if len(out) >= plan.min_props:
+            break
+        out.setdefault(name, draw(plan.values[name]))
+    for _ in range(plan.min_props + 5):
+        if len(out) >= plan.min_props or not plan.can_extend:
+            break
+        out.setdefault(draw(plan.extra_keys), draw(plan.extra_value))
+    return out
+
+
+_APPROXIMATE_KEYS = frozenset(
+    {"uniqueItems", "contains", "minContains", "maxContains", "minProperties", "maxProperties",
+     "propertyNames", "dependentRequired", "dependentSchemas", "dependencies", "patternProperties",
+     "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef"}
+)
+
+
+def _construction_is_approximate(parts: list[dict[str, Any]]) -> bool:
+    """Whether `_valid_plain` may build instances that break `parts` (so they need a check).
+
+    Exact: types, const/enum alone, numeric bounds with integer multipleOf, one
+    pattern or one known format or lengths, properties/required/additionalProperties,
+    items/prefixItems and item counts.
+    """
+    keys = [k for part in parts for k in part]
+    if _APPROXIMATE_KEYS.intersection(keys):
+        return True
+    if ("const" in keys or "enum" in keys) and (len(parts) > 1 or set(keys) - {"type", "const", "enum"}):
+        return True
+    string_rules = [k for k in keys if k in ("pattern", "format", "minLength", "maxLength")]
+    if ("pattern" in string_rules or "format" in string_rules) and len(string_rules) > 1:
+        return True
+    if any(p.get("format") not in (None, *_FORMAT_STRATEGIES) for p in parts):
+        return True
+    steps = [p["multipleOf"] for p in parts if "multipleOf" in p]
+    return len(steps) > 1 or any(not float(m).is_integer() for m in steps)
+
+
 def _declared_types(parts: list[dict[str, Any]]) -> set[str] | None:
     """Types allowed by every explicit `type` keyword, or None when none is given."""
     allowed: set[str] | None = None
@@ -898,7 +1030,9 @@ def from_schema(
     does not validate.  The strategy is empty when no such instance exists."""
     context = _context(document)
     node = (context.definition(definition),)
-    return context.valid(node, MAX_REF_DEPTH) if valid else context.invalid(node, MAX_REF_DEPTH)
+    if valid:
+        return context.valid(node, MAX_REF_DEPTH).filter(context.all_valid(node))
+    return context.invalid(node, MAX_REF_DEPTH)
 
 
 def _params_conjuncts(context: _Context, request_definition: str) -> Conjuncts:
@@ -920,7 +1054,7 @@ def params_strategy(
     context = _context(document)
     conjuncts = _params_conjuncts(context, request_definition)
     if valid:
-        strategy = context.valid(conjuncts, MAX_REF_DEPTH)
+        strategy = context.valid(conjuncts, MAX_REF_DEPTH).filter(context.all_valid(conjuncts))
     else:
         strategy = context.invalid(conjuncts, MAX_REF_DEPTH)
     return strategy.filter(lambda params: isinstance(params, dict))

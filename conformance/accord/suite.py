@@ -38,6 +38,10 @@ class Suite(ABC):
         (kept peers live until the end of the run)."""
         if self._root is None:
             self._root = open_peer(self.target, self.settings.limits)
+            if self.settings.record_path is not None:
+                from accord_replay import Recorder
+
+                self._root = Recorder(self._root)
             peer = self._root
         else:
             peer = self._root.fresh()
@@ -80,3 +84,5 @@ class Suite(ABC):
     def close(self) -> None:
         for peer in self.peers:
             peer.close()
+        if self.settings.record_path is not None and self._root is not None:
+            self._root.save(self.settings.record_path)  # type: ignore[attr-defined]

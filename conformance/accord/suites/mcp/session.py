@@ -41,6 +41,8 @@ class McpSession:
         return self.peer.send(message)
 
     def initialize(self, version: str | None = None, capabilities: dict[str, Any] | None = None) -> Reply:
+        # the first exchange on a new connection also waits out the agent's start-up
+        limits = self.peer.limits
         reply = self.request(
             "initialize",
             {
@@ -48,6 +50,7 @@ class McpSession:
                 "capabilities": capabilities or {},
                 "clientInfo": CLIENT_INFO,
             },
+            timeout=max(limits.read_timeout, limits.start_timeout),
         )
         result = (reply.response or {}).get("result")
         if isinstance(result, dict):
