@@ -19,6 +19,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--accord-seed", type=int, default=0)
     group.addoption("--accord-max-examples", type=int, default=25)
     group.addoption("--accord-exclude-tool", action="append", default=[])
+    group.addoption("--accord-only", action="append", default=[], help="a requirement id or prefix ending in '.'")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,12 +59,15 @@ class AccordCollector(pytest.Collector):
             max_examples=option("--accord-max-examples"),
             limits=Limits(),
             exclude_tools=frozenset(option("--accord-exclude-tool")),
+            only=frozenset(option("--accord-only")),
         )
         state = SuiteState(suite_class(spec.ref.protocol)(spec, target, settings))
         self.config.add_cleanup(state.close)
         checks = checks_for(spec.ref.protocol)
         items = []
         for requirement in spec.catalogue:
+            if not settings.selects(requirement.id):
+                continue
             item = AccordItem.from_parent(self, name=requirement.id, requirement=requirement, check=checks.get(requirement.id), state=state)
             item.add_marker(f"accord_{requirement.level.lower()}")
             items.append(item)
