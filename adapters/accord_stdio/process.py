@@ -117,14 +117,59 @@ class _StdinWriter:
         return self._thread.is_alive()
 
 
+class _Spare:
+    """One process started ahead of need, so that fresh() does not wait out the
+    agent's start-up (seconds, for a server that imports a large SDK)."""
+
+    def __init__(self) -> None:
+        self._peer: StdioPeer | None = None
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def take(self, target: str, limits: Limits, argv: list[str]) -> StdioPeer:
+        with self._lock:
+            peer, self._peer = self._peer, None
+        if peer is None or peer.wait_exit(0) is not None:
+            if peer is not None:
+                peer.close()
+            peer = StdioPeer(target, limits, argv, start_grace=0, spare=self)
+        self._refill(target, limits, argv)
+        return peer
+
+    def _refill(self, target: str, limits: Limits, argv: list[str]) -> None:
+        with self._lock:
+            if self._peer is None and not self.closed:
+                try:
+                    self._peer = StdioPeer(target, limits, argv, start_grace=0, spare=self)
+                except (TargetError, PeerUnavailable):
+                    self._peer = None
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            peer, self._peer = self._peer, None
+        if peer is not None:
+            peer.close()
+
+
 class StdioPeer(LinePeer):
     """An MCP server subprocess, spoken to over its stdin and stdout."""
 
     def __init__(
-        self, target: str, limits: Limits, argv: list[str], *, start_grace: float = START_GRACE
+        self,
+        target: str,
+        limits: Limits,
+        argv: list[str],
+        *,
+        start_grace: float = START_GRACE,
+        spare: _Spare | None = None,
     ) -> None:
         super().__init__(target, limits)
         self.argv = list(argv)
+        self._spare = spare
+        self._owns_spare = spare is None
+        if spare is None:
+            self._spare = _Spare()
         try:
             self._proc = subprocess.Popen(
                 self.argv,
@@ -249,12 +294,17 @@ class StdioPeer(LinePeer):
         return self._proc.pid
 
     def fresh(self) -> StdioPeer:
-        return StdioPeer(self.target, self.limits, self.argv, start_grace=0)
+        assert self._spare is not None
+        if self._spare.closed:
+            return StdioPeer(self.target, self.limits, self.argv, start_grace=0)
+        return self._spare.take(self.target, self.limits, self.argv)
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self._owns_spare and self._spare is not None:
+            self._spare.close()
         try:
             self._writer.submit(None, STDIN_CLOSE_WAIT)
             if self._reap(EXIT_WAIT) is None:
