@@ -30,13 +30,14 @@ TEMPLATES = [{"uriTemplate": "fake://items/{item}", "name": "item"}]
 PROMPTS = [{"name": "greet", "arguments": [{"name": "who", "required": True}]}, {"name": "plain"}]
 
 BREAKS = frozenset({
-    "bad-critical-result",  # logging/setLevel to "critical" gets a result whose _meta is not an object
+    "bad-result-on-extras",  # logging/setLevel with any params but level gets a result whose _meta is not an object
     "silent-read",  # resources/read is never answered
     "accepts-bad-tool-name",  # tools/call whose name is there but not a string succeeds
     "accepts-missing-uri",  # resources/read without a uri succeeds
     "early-ping-garbage",  # a ping before initialize gets a response with a string result
     "version-changes",  # a second initialize is answered with another protocolVersion
     "answers-twice",  # a ping after initialized is answered twice
+    "mute-after-initialized",  # after notifications/initialized nothing is answered any more
 })
 
 
@@ -95,6 +96,8 @@ class Connection:
             return []
         params = message.get("params", {})
         self.server.requests.append((method, params))
+        if self.ready and "mute-after-initialized" in self.breaks:
+            return []
         if not isinstance(params, dict):
             return error(mid, -32602, "params must be an object")
         if method == "initialize":
@@ -144,7 +147,7 @@ class Connection:
         if method == "logging/setLevel":
             if params.get("level") not in LEVELS:
                 return error(mid, -32602, "invalid level")
-            if params["level"] == "critical" and "bad-critical-result" in self.breaks:
+            if set(params) - {"level"} and "bad-result-on-extras" in self.breaks:
                 return ok(mid, {"_meta": "not an object"})
             return ok(mid, {})
         return error(mid, -32601, "method not found")

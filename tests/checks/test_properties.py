@@ -4,6 +4,7 @@ fake servers correct and broken, and end to end against the reference server."""
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 import pytest
@@ -53,18 +54,22 @@ def test_generated_params_are_varied_and_drawn_from_listings(monkeypatch):
     assert {p["name"] for p in server.sent("prompts/get")} <= {"greet", "plain"}
 
 
+def broken_logging() -> PropertyServer:
+    return PropertyServer(breaks=frozenset({"bad-result-on-extras"}), capabilities={"logging": {}})
+
+
 def test_a_malformed_result_fails_valid_params_with_the_minimal_example(monkeypatch):
-    results = PropertyServer(breaks=frozenset({"bad-critical-result"})).run(monkeypatch, {VALID}, seed=3)
-    result = results[VALID]
+    result = broken_logging().run(monkeypatch, {VALID}, seed=3)[VALID]
     assert result.outcome is Outcome.FAIL
     assert "logging/setLevel" in result.message and "_meta" in result.message
-    assert result.evidence.example == {"method": "logging/setLevel", "params": {"level": "critical"}}
+    example = result.evidence.example
+    assert example["method"] == "logging/setLevel"
+    assert example["params"]["level"] == "debug" and len(example["params"]) == 2  # shrunk to one extra property
     assert result.evidence.seed == 3
 
 
 def test_the_same_seed_gives_the_same_example(monkeypatch):
-    runs = [PropertyServer(breaks=frozenset({"bad-critical-result"})).run(monkeypatch, {VALID}, seed=11)[VALID]
-            for _ in range(2)]
+    runs = [broken_logging().run(monkeypatch, {VALID}, seed=11)[VALID] for _ in range(2)]
     assert runs[0].outcome is Outcome.FAIL
     assert runs[0].evidence.example == runs[1].evidence.example
     assert runs[0].message == runs[1].message
@@ -130,6 +135,15 @@ def test_a_broken_lifecycle_fails_the_state_machine(monkeypatch, breaks, words):
     assert server.connections <= 1 + session_machine.OTHER_CONNECTIONS
 
 
+def test_a_server_that_stops_answering_ends_the_state_machine_at_once(monkeypatch):
+    server = PropertyServer(breaks=frozenset({"mute-after-initialized"}))
+    result = server.run(monkeypatch, {MACHINE})[MACHINE]
+    assert result.outcome is Outcome.FAIL
+    assert "no response" in result.message
+    assert result.evidence.example["steps"][-2:] == ["notifications/initialized", "ping (initialized)"]
+    assert server.connections == 2  # the run's own and the scripted sequence's: no retries
+
+
 def test_the_state_machine_stays_within_its_connection_budget(monkeypatch):
     server = PropertyServer()
     result = server.run(monkeypatch, {MACHINE}, max_examples=100)[MACHINE]
@@ -141,7 +155,7 @@ def test_the_state_machine_stays_within_its_connection_budget(monkeypatch):
 
 # --- end to end against the reference server ---------------------------------------------
 
-REFERENCE_STDIO = "mcp+stdio:/work/venv/bin/python -m accord_fixtures.mcp_reference --stdio"
+REFERENCE_STDIO = f"mcp+stdio:{sys.executable} -m accord_fixtures.mcp_reference --stdio"
 
 
 def reference_run(target: str, only: set[str], read_timeout: float = 10.0) -> dict:

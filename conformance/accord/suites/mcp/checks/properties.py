@@ -55,9 +55,10 @@ from hypothesis.errors import Unsatisfiable
 from ....outcomes import CheckOutcome, Failure, NotApplicable, Skip
 from ....peer import Reply
 from ....registry import check
+from ....schema import SchemaDocument
 from ....strategies import params_strategy
 from .. import declares
-from ..context import McpContext
+from ..context import McpContext, result_definition
 from ..session import McpSession
 from .completion import completion_targets
 from .jsonrpc import short
@@ -99,14 +100,40 @@ class Case:
 
 
 class Halt(BaseException):
-    """Ends a hypothesis run at once with ``outcome`` (say, the agent stopped answering),
-    or quietly when it is None (a bound was reached with nothing wrong seen). A
-    BaseException, so hypothesis lets it through instead of shrinking against a dead
-    or stuck peer."""
+    """Raised to end a hypothesis run at once (see Stopper). A BaseException, so
+    hypothesis does not treat it as a failure to shrink."""
 
-    def __init__(self, outcome: CheckOutcome | None):
-        super().__init__(outcome.message if outcome is not None else "stopped")
-        self.outcome = outcome
+
+class Stopper:
+    """Ends a hypothesis run early with a given outcome: a Failure when the agent stopped
+    answering (no shrinking against a dead or stuck peer), None when a budget ran out
+    with nothing wrong seen. Remembered here, because hypothesis may report a stop in
+    the middle of an example as inconsistent data generation instead of letting Halt through."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self.outcome: CheckOutcome | None = None
+
+    def stop(self, outcome: CheckOutcome | None) -> Halt:
+        self.stopped, self.outcome = True, outcome
+        return Halt()
+
+
+def settle(test: Callable[[], None], stopper: Stopper, last_failure: Callable[[], Failure | None]) -> None:
+    """Run a hypothesis test and turn how it ended into accord's outcome."""
+    try:
+        test()
+    except (Halt, Exception) as exc:
+        if stopper.stopped:
+            if stopper.outcome is not None:
+                raise stopper.outcome from None
+            return
+        if isinstance(exc, Unsatisfiable):
+            raise Skip("no generated case was schema-valid for its request definition") from None
+        failure = last_failure()
+        if failure is not None:
+            raise failure from None
+        raise
 
 
 class Broken(AssertionError):
@@ -123,12 +150,13 @@ class Exchanges:
         self.replies: dict[str, Reply] = {}
         self.started = time.monotonic()
         self.failure: Failure | None = None
+        self.stopper = Stopper()
 
     def send(self, case: Case) -> Reply:
         key = json.dumps([case.method, case.params], sort_keys=True, default=str)
         if key not in self.replies:
             if len(self.replies) >= REQUEST_BUDGET or time.monotonic() - self.started > TIME_BUDGET:
-                raise Halt(self.failure)  # out of budget: report what was found (nothing: a pass)
+                raise self.stopper.stop(self.failure)  # out of budget: report what was found (nothing: a pass)
             self.replies[key] = self.session.request(case.method, case.params)
         return self.replies[key]
 
@@ -137,7 +165,7 @@ class Exchanges:
         raise Broken(problem)
 
     def gone(self, case: Case, reply: Reply) -> Halt:
-        return Halt(Failure(f"{case.describe()} got no response ({reply.describe()}); "
+        return self.stopper.stop(Failure(f"{case.describe()} got no response ({reply.describe()}); "
                             "the check stopped there", example=case.render(), seed=self.ctx.settings.seed))
 
 
@@ -161,17 +189,7 @@ def run_property(ctx: McpContext, exchanges: Exchanges, cases: st.SearchStrategy
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
     )(test)
     test = seed(ctx.settings.seed)(test)
-    try:
-        test()
-    except Halt as halt:
-        if halt.outcome is not None:
-            raise halt.outcome from None
-    except Unsatisfiable:
-        raise Skip("no generated case was schema-valid for its request definition") from None
-    except Exception:
-        if exchanges.failure is not None:
-            raise exchanges.failure from None
-        raise
+    settle(test, exchanges.stopper, lambda: exchanges.failure)
 
 
 def envelope(case: Case) -> dict[str, Any]:
@@ -184,6 +202,14 @@ def envelope(case: Case) -> dict[str, Any]:
 def schema_valid(ctx: McpContext, case: Case) -> bool:
     definition = ctx.schema.request_methods.get(case.method)
     return definition is not None and ctx.schema.is_valid(definition, envelope(case))
+
+
+def opened(ctx: McpContext) -> McpSession:
+    """A fresh initialized session; Skip if the server would not open one (that is the lifecycle checks' concern)."""
+    try:
+        return ctx.opened()
+    except Failure as failure:
+        raise Skip(f"a fresh session could not be opened ({failure.message}); see mcp.lifecycle.*") from None
 
 
 def listed(get: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -273,23 +299,25 @@ def valid_cases(ctx: McpContext) -> tuple[list[st.SearchStrategy[Case]], list[Ca
     return strategies, explicit
 
 
-def answer_problem(ctx: McpContext, method: str, response: dict[str, Any]) -> str | None:
-    """What makes ``response`` neither a schema-valid result for ``method`` nor a well-formed error."""
+def answer_problem(schema: SchemaDocument | None, method: str, response: Any) -> str | None:
+    """What makes ``response`` neither a result for ``method`` (valid against ``schema``,
+    when there is one) nor a well-formed JSON-RPC error; None when it is one of those."""
+    if not isinstance(response, dict):
+        return f"the response is not an object: {short(response)}"
     if ("result" in response) == ("error" in response):
         return f"the response has {'both' if 'result' in response else 'neither'} result and error: {short(response)}"
     if "error" in response:
         error = response["error"]
         code = error.get("code") if isinstance(error, dict) else None
-        if not isinstance(error, dict) or not isinstance(code, int) or isinstance(code, bool) \
-                or not isinstance(error.get("message"), str):
+        if not isinstance(code, int) or isinstance(code, bool) or not isinstance(error.get("message"), str):
             return f"the error is not an object with an integer code and a string message: {short(error)}"
         return None
     result = response["result"]
     if not isinstance(result, dict):
         return f"the result is not an object: {short(result)}"
-    definition = ctx.result_definition(method)
-    if definition and ctx.schema.has(definition):
-        errors = ctx.schema.errors(definition, result)
+    definition = result_definition(schema, method) if schema is not None else None
+    if schema is not None and definition and schema.has(definition):
+        errors = schema.errors(definition, result)
         if errors:
             return f"the result is not a valid {definition}: {'; '.join(errors)}"
     return None
@@ -298,14 +326,14 @@ def answer_problem(ctx: McpContext, method: str, response: dict[str, Any]) -> st
 @check("mcp.properties.valid-params", protocol="mcp", kind="property")
 def valid_params_get_valid_answers(ctx: McpContext) -> None:
     strategies, explicit = valid_cases(ctx)
-    exchanges = Exchanges(ctx.opened(), ctx)
+    exchanges = Exchanges(opened(ctx), ctx)
 
     def judge(case: Case) -> str | None:
         assume(schema_valid(ctx, case))
         reply = exchanges.send(case)
         if reply.response is None:
             raise exchanges.gone(case, reply)
-        problem = answer_problem(ctx, case.method, reply.response)
+        problem = answer_problem(ctx.schema, case.method, reply.response)
         return f"{case.describe()}: {problem}" if problem else None
 
     run_property(ctx, exchanges, st.one_of(strategies), [c for c in explicit if schema_valid(ctx, c)], judge)
@@ -356,7 +384,7 @@ def invalid_params_are_rejected(ctx: McpContext) -> None:
         cases, first = invalid_cases(ctx, method, key)
         strategies.append(cases)
         explicit.extend(first)
-    session = ctx.opened()
+    session = opened(ctx)
     exchanges = Exchanges(session, ctx)
     ping_works = "result" in (session.request("ping").response or {})
 

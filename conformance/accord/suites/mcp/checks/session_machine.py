@@ -3,7 +3,10 @@
 Each machine starts on a fresh, uninitialized connection and runs a few of
 these steps, as the phase allows:
 
-- initialize, requesting the run's version or one no server supports;
+- initialize, requesting the run's version or one no server supports (which
+  may be answered with another version or refused with an error; after a
+  refusal nothing more is sent on that connection, since the spec does not
+  say what it is good for);
 - ping before initialize: the spec makes initialize the first interaction,
   so only what a response says is judged (a response, if one comes, must be
   well formed; silence or an HTTP refusal is accepted);
@@ -12,8 +15,9 @@ these steps, as the phase allows:
   succeed;
 - after initialized, the list methods of the capabilities this session's
   initialize result declares: each must succeed with a result valid for the
-  negotiated version's schema; and reads/gets of what the server listed
-  (a schema-valid result or a well-formed error);
+  negotiated version's schema (structure only for a version accord has no
+  schema for); and a read/get of what the server listed (a schema-valid
+  result or a well-formed error);
 - a second initialize, requesting the negotiated version: the spec says
   nothing about it, so only the answer is judged (one well-formed response,
   or an HTTP refusal; a result must not offer another version, since the
@@ -22,17 +26,22 @@ these steps, as the phase allows:
 
 Throughout, every request must be answered exactly once: no second response
 with an id already answered, no response with an id never sent. A request
-that must be answered and gets nothing ends the check at once.
+that must be answered and gets nothing ends the check at once. Tool calls
+are left out (side effects; mcp.properties.valid-params makes the few there
+are), and so are cancellations: the spec allows cancelling only requests
+believed to be in progress, which a client waiting for each answer has none of.
 
 Before hypothesis picks sequences of its own, one scripted sequence runs
 every step once in the spec's order, so no step goes untried whatever the
-random choices. Fresh connections are bounded per check (stdio spawns a process for each):
-examples and steps are few, and shrinking only replays while the connection
-budget lasts.
+random choices (if it fails, hypothesis still looks for a shorter failing
+sequence). Fresh connections are bounded per check (stdio spawns a process
+for each): examples and steps are few, and shrinking stops when the
+connection budget runs out.
 """
 
 from __future__ import annotations
 
+import time
 from enum import Enum
 from typing import Any
 
@@ -46,10 +55,10 @@ from ....registry import check
 from ....schema import SchemaDocument
 from ....specs import SpecNotFound, SpecRef, load_spec
 from .. import declares
-from ..context import McpContext, result_definition
+from ..context import McpContext
 from ..session import CLIENT_INFO, McpSession
 from .jsonrpc import short
-from .properties import LIST_METHODS, Halt, listed
+from .properties import LIST_METHODS, Stopper, answer_problem, listed, settle
 
 UNSUPPORTED_VERSION = "1999-01-01"
 STEPS = 8
@@ -62,6 +71,9 @@ OTHER_CONNECTIONS = 30
 run out, shrinking stops and the smallest failing sequence found so far is reported."""
 REOPENS = 1
 """Connections one example may replace (reopen, or a second initialize) after its first."""
+TIME_BUDGET = 15.0
+"""Seconds after which no new connection is opened (slow-starting servers): the check ends
+with what it saw."""
 EARLY_TIMEOUT = 2.0
 """Seconds to wait for an answer to a ping sent before initialize (silence is allowed there)."""
 
@@ -70,6 +82,9 @@ class Stage(Enum):
     NEW = "new"
     RESPONDED = "initialize answered"
     READY = "initialized"
+    REFUSED = "initialize refused"
+    """The server answered initialize with an error; the spec does not say what the
+    connection is good for after that, so nothing more is sent on it."""
 
 
 class Broken(AssertionError):
@@ -82,6 +97,8 @@ class Run:
     def __init__(self, ctx: McpContext):
         self.ctx = ctx
         self.connections = 0
+        self.started = time.monotonic()
+        self.stopper = Stopper()
         stdio = isinstance(ctx.session.peer, StdioWire)
         self.budget = STDIO_CONNECTIONS if stdio else OTHER_CONNECTIONS
         self.examples = max(1, min(STDIO_EXAMPLES if stdio else MAX_EXAMPLES, ctx.settings.max_examples // 5))
@@ -113,30 +130,6 @@ class Run:
         return self._schemas[version]
 
 
-def well_formed(response: Any, method: str, schema: SchemaDocument | None) -> str | None:
-    """Why ``response`` is neither a valid result for ``method`` nor a well-formed error (None: it is one)."""
-    if not isinstance(response, dict):
-        return f"the response is not an object: {short(response)}"
-    if ("result" in response) == ("error" in response):
-        return f"the response has {'both' if 'result' in response else 'neither'} result and error: {short(response)}"
-    if "error" in response:
-        error = response["error"]
-        code = error.get("code") if isinstance(error, dict) else None
-        if not isinstance(code, int) or isinstance(code, bool) or not isinstance(error.get("message"), str):
-            return f"the error is not an object with an integer code and a string message: {short(error)}"
-        return None
-    result = response["result"]
-    if not isinstance(result, dict):
-        return f"the result is not an object: {short(result)}"
-    if schema is not None:
-        definition = result_definition(schema, method)
-        if definition and schema.has(definition):
-            errors = schema.errors(definition, result)
-            if errors:
-                return f"the result is not a valid {definition}: {'; '.join(errors)}"
-    return None
-
-
 def is_response(message: Any) -> bool:
     return isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message)
 
@@ -152,8 +145,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     # --- connection ---------------------------------------------------------
 
     def open(self) -> None:
-        if self.run.connections >= self.run.budget:
-            raise Halt(self.run.outcome())  # a bound, not external state hypothesis could see
+        if self.run.connections >= self.run.budget or time.monotonic() - self.run.started > TIME_BUDGET:
+            raise self.run.stopper.stop(self.run.outcome())
         self.run.connections += 1
         self.reopens += 1
         try:
@@ -161,6 +154,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         except PeerUnavailable as exc:
             self.halt(f"a new connection could not be opened: {exc}")
         self.stage = Stage.NEW
+        self.pinged_early = False
         self.version: str | None = None
         self.capabilities: dict[str, Any] = {}
         self.sent: set[Any] = set()
@@ -179,21 +173,22 @@ class LifecycleMachine(RuleBasedStateMachine):
         raise Broken(message)
 
     def halt(self, message: str) -> None:
-        raise Halt(Failure(message, example={"steps": list(self.trace)}, seed=self.run.ctx.settings.seed))
+        raise self.run.stopper.stop(Failure(message, example={"steps": list(self.trace)},
+                                            seed=self.run.ctx.settings.seed))
 
     def request(self, step: str, method: str, params: Any = None, *, timeout: float | None = None) -> Reply:
         self.trace.append(step)
         request_id = self.session.next_id()
         self.sent.add(request_id)
         reply = self.session.request(method, params, id=request_id, timeout=timeout)
-        self.count_answers(reply, request_id)
+        self.count_answers(reply)
         return reply
 
     def notify(self, step: str, method: str) -> None:
         self.trace.append(step)
-        self.count_answers(self.session.notify(method), None)
+        self.count_answers(self.session.notify(method))
 
-    def count_answers(self, reply: Reply, request_id: Any) -> None:
+    def count_answers(self, reply: Reply) -> None:
         """Every response in ``reply`` must answer a request sent here and not answered before."""
         for message in reply.messages:
             if not is_response(message) or message.get("id") is None:
@@ -214,7 +209,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         return reply.response
 
     def judge(self, response: dict[str, Any], method: str, what: str) -> None:
-        problem = well_formed(response, method, self.run.schema(self.version))
+        problem = answer_problem(self.run.schema(self.version), method, response)
         if problem:
             self.fail(f"{what}: {problem}")
 
@@ -226,13 +221,18 @@ class LifecycleMachine(RuleBasedStateMachine):
         version = self.run.ctx.version if supported else UNSUPPORTED_VERSION
         what = f"initialize requesting {version}"
         params = {"protocolVersion": version, "capabilities": {}, "clientInfo": CLIENT_INFO}
-        response = self.answer(self.request(what, "initialize", params), what)
+        reply = self.request(what, "initialize", params)
+        refused_by_http = reply.response is None and reply.status is not None and reply.status >= 400
+        response = {} if refused_by_http else self.answer(reply, what)
         result = response.get("result")
         if not isinstance(result, dict):
-            self.judge(response, "initialize", what)
+            if response:
+                self.judge(response, "initialize", what)
             if supported:
-                raise Halt(Skip(f"{what} was refused ({short(response)}); see mcp.lifecycle.initialize-result"))
-            return  # refusing an unsupported version is allowed; the connection stays uninitialized
+                raise self.run.stopper.stop(Skip(f"{what} was refused ({reply.describe()}); "
+                                                 "see mcp.lifecycle.initialize-result"))
+            self.stage = Stage.REFUSED  # refusing an unsupported version is allowed
+            return
         offered = result.get("protocolVersion")
         if not isinstance(offered, str):
             self.fail(f"{what}: the result offers no protocolVersion string: {short(result)}")
@@ -243,10 +243,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.session.init_result = result
         self.session.peer.protocol_version = offered
 
-    @precondition(lambda self: self.stage is Stage.NEW)
+    @precondition(lambda self: self.stage is Stage.NEW and not self.pinged_early)
     @rule()
     def ping_before_initialize(self) -> None:
         what = "ping before initialize"
+        self.pinged_early = True
         timeout = min(self.run.ctx.settings.limits.read_timeout, EARLY_TIMEOUT)
         reply = self.request(what, "ping", timeout=timeout)
         if reply.response is not None:
@@ -258,7 +259,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.notify("notifications/initialized", "notifications/initialized")
         self.stage = Stage.READY
 
-    @precondition(lambda self: self.stage is not Stage.NEW)
+    @precondition(lambda self: self.stage is Stage.REFUSED)
+    @rule()
+    def leave_refused(self) -> None:
+        """Nothing to send on a refused connection (a rule must always be enabled)."""
+
+    @precondition(lambda self: self.stage in (Stage.RESPONDED, Stage.READY))
     @rule()
     def ping(self) -> None:
         what = f"ping ({self.stage.value})"
@@ -297,7 +303,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         response = self.answer(self.request(what, method, params), what)
         self.judge(response, method, what)
 
-    @precondition(lambda self: self.stage is not Stage.NEW and self.may_reopen())
+    @precondition(lambda self: self.stage in (Stage.RESPONDED, Stage.READY) and self.may_reopen())
     @rule()
     def initialize_again(self) -> None:
         what = f"a second initialize requesting the negotiated {self.version}"
@@ -338,7 +344,7 @@ def scripted(run: Run) -> None:
             machine.read_or_get(pick)
         machine.initialize_again()
         machine.initialize(False)
-        if machine.stage is not Stage.NEW:
+        if machine.stage is Stage.RESPONDED:
             machine.initialized()
             machine.ping()
     finally:
@@ -359,14 +365,16 @@ def lifecycle_holds_through_any_sequence(ctx: McpContext) -> None:
         phases=(HypothesisPhase.explicit, HypothesisPhase.generate, HypothesisPhase.shrink),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
     )
-    try:
-        scripted(run)
+    scripted_failure: Failure | None = None
+
+    def scripted_then_generated() -> None:
+        nonlocal scripted_failure
+        try:
+            scripted(run)
+        except Broken:
+            scripted_failure, run.failure = run.outcome(), None  # hypothesis may find a shorter sequence
         run_state_machine_as_test(machine, settings=config)
-    except Halt as halt:
-        if halt.outcome is not None:
-            raise halt.outcome from None
-    except Exception:
-        failure = run.outcome()
-        if failure is not None:
-            raise failure from None
-        raise
+
+    settle(scripted_then_generated, run.stopper, run.outcome)
+    if scripted_failure is not None:
+        raise scripted_failure
