@@ -217,7 +217,10 @@ def test_recursive_schema_terminates_and_nests() -> None:
             "$defs": {
                 "Tree": {
                     "type": "object",
-                    "properties": {"value": {"type": "integer"}, "children": {"type": "array", "items": {"$ref": "#/$defs/Tree"}}},
+                    "properties": {
+                        "value": {"type": "integer"},
+                        "children": {"type": "array", "items": {"$ref": "#/$defs/Tree"}},
+                    },
                     "required": ["value"],
                     "additionalProperties": False,
                 }
@@ -300,6 +303,15 @@ def test_validator_for_is_cached_and_asserts_formats() -> None:
     assert not first.is_valid("2025-06-18 noon")
     with pytest.raises(KeyError):
         validator_for(document, "Missing")
+
+
+def test_malformed_schemas_fail_when_the_strategy_is_built() -> None:
+    with pytest.raises(jsonschema.SchemaError):
+        from_schema(doc({"type": "string", "pattern": "[unclosed"}))
+    with pytest.raises(Exception, match="Nope"):
+        from_schema(doc({"$ref": "#/$defs/Nope"}))
+    good, _ = check_both_sides(doc({"type": "object", "properties": {"pattern": {"type": "string"}}}), count=10)
+    assert all(isinstance(v.get("pattern", ""), str) for v in good)
 
 
 # --------------------------------------------------------------------------- MCP schemas

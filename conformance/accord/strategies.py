@@ -278,11 +278,53 @@ def _from_regex(pattern: str) -> st.SearchStrategy[str] | None:
     try:
         re.compile(pattern)
         return st.from_regex(pattern, fullmatch=True)
-    except (re.error, Exception):  # hypothesis raises its own errors for unsupported regexes
+    except Exception:  # re.error, or hypothesis refusing a regex it cannot generate from
         return None
 
 
 # --------------------------------------------------------------------------- context
+
+
+class _Handle:
+    """A strategy with a short repr: hypothesis prints strategies in its messages,
+    and the full repr of a schema's strategy tree runs to hundreds of kilobytes."""
+
+    __slots__ = ("strategy", "name")
+
+    def __init__(self, strategy: st.SearchStrategy[Any], name: str) -> None:
+        self.strategy = strategy
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@st.composite
+def _labelled(draw: Callable[..., Any], handle: _Handle) -> Any:
+    return draw(handle.strategy)
+
+
+
+_DATA_KEYS = frozenset({"const", "enum", "default", "examples"})
+
+
+def _check_regexes(node: Any) -> None:
+    """Raise SchemaError for a pattern Python cannot compile, now rather than mid-draw."""
+    if isinstance(node, list):
+        for item in node:
+            _check_regexes(item)
+    elif isinstance(node, dict):
+        patterns = list(node.get("patternProperties", {})) if isinstance(node.get("patternProperties"), dict) else []
+        if isinstance(node.get("pattern"), str):
+            patterns.append(node["pattern"])
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise jsonschema.SchemaError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+        for key, value in node.items():
+            if key not in _DATA_KEYS:
+                _check_regexes(value)
 
 
 class _Expanded:
@@ -308,6 +350,7 @@ class _Context:
             raise TypeError("a schema document must be a dict")
         self.document = document
         cls = jsonschema.validators.validator_for(document, default=jsonschema.Draft202012Validator)
+        _check_regexes(document)
         self.validator_class = cls
         dialect = cls.META_SCHEMA.get("$id") or cls.META_SCHEMA.get("id", "")
         specification = referencing.jsonschema.specification_with(
@@ -436,7 +479,9 @@ class _Context:
                     stack.extend(edges.get(nxt, ()))
             closure[ref] = seen
         self.recursive_refs = frozenset(r for r in edges if r in closure[r])
-        self.recursion_reachable = frozenset(r for r in edges if closure[r] & self.recursive_refs or r in self.recursive_refs)
+        self.recursion_reachable = frozenset(
+            r for r in edges if r in self.recursive_refs or closure[r] & self.recursive_refs
+        )
 
     def _budget_key(self, conjuncts: Conjuncts, budget: int) -> int:
         """Budgets only matter where recursion is reachable; elsewhere share one strategy."""
@@ -447,7 +492,9 @@ class _Context:
     def _cached(self, key: tuple[Any, ...], build: Callable[[], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
         found = self._strategies.get(key)
         if found is None:
-            found = self._strategies[key] = build()
+            built = build()
+            found = st.nothing() if built.is_empty else _labelled(_Handle(built, f"{key[0]} instance"))
+            self._strategies[key] = found
         return found
 
     # ---- valid instances
@@ -845,9 +892,12 @@ class _Context:
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _ArrayPlan:
     """How to draw an array: a length, the prefix positions, then the tail items."""
+
+    def __repr__(self) -> str:  # hypothesis prints strategies in events; keep it short
+        return f"<array plan, {len(self.positions)} prefix items>"
 
     sizes: st.SearchStrategy[int]
     positions: list[st.SearchStrategy[Any]]
@@ -862,9 +912,12 @@ def _arrays(draw: Callable[..., Any], plan: _ArrayPlan) -> list[Any]:
     return head + (draw(plan.tails[extra]) if extra else [])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _ObjectPlan:
     """How to draw an object: which properties, from which strategies, how many."""
+
+    def __repr__(self) -> str:  # hypothesis prints strategies in events; keep it short
+        return f"<object plan, properties {sorted(self.values)}>"
 
     required: list[str]
     optional: list[str]
@@ -1060,7 +1113,9 @@ def params_strategy(
     return strategy.filter(lambda params: isinstance(params, dict))
 
 
-_REQUEST_IDS = st.one_of(st.integers(1, 2**31 - 1), st.text(string.ascii_letters + string.digits, min_size=1, max_size=12))
+_REQUEST_IDS = st.one_of(
+    st.integers(1, 2**31 - 1), st.text(string.ascii_letters + string.digits, min_size=1, max_size=12)
+)
 
 
 def request_strategy(

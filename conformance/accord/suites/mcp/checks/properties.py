@@ -15,12 +15,13 @@ mcp.properties.valid-params
     tools (not excluded, not risky-looking, see tools.callable_tools) with
     arguments generated valid for their inputSchema; hypothesis only picks
     among those calls, it never invents new ones. Every answer must be a
-    schema-valid result for the method or a well-formed JSON-RPC error.
+    schema-valid result for the method or a well-formed JSON-RPC error, and
+    afterwards the session must still answer ping.
 
 mcp.properties.invalid-params-rejected
     What a server is required to reject is narrower than "anything the schema
-    does not allow": extra properties are allowed (no params definition
-    closes them), ``_meta`` content is open, an unknown cursor has its own
+    does not allow": extra properties are allowed (no request definition of
+    either version sets additionalProperties false), ``_meta`` content is open, an unknown cursor has its own
     SHOULD (mcp.pagination.invalid-cursor), and the prompts, resources,
     completion and logging pages make their error codes SHOULDs. So the
     broken params are limited to the one field without which the operation
@@ -32,12 +33,15 @@ mcp.properties.invalid-params-rejected
     rejection (which of the two error channels is right is
     mcp.tools.*'s concern). Afterwards the session must still answer ping.
 
-Every distinct request is sent once (answers are cached by method and
+Explicit examples come first (one plain request per method, every tool call,
+the obvious broken params), so each method is tried whatever hypothesis
+draws. Every distinct request is sent once (answers are cached by method and
 params, so shrinking replays cost nothing), at most REQUEST_BUDGET requests
 or TIME_BUDGET seconds per check; when either runs out, the check ends with
-what it saw (while shrinking: the smallest failing case found so far). A request left without any answer (a hang,
-a dead process, a flood cut off at the adapter's limits) ends the check at
-once with that request as the example: hypothesis never retries a dead peer.
+what it saw (while shrinking: the smallest failing case found so far). A
+request left without any answer (a hang, a dead process, a flood cut off at
+the adapter's limits) ends the check at once with that request as the
+example: hypothesis never retries a dead peer.
 """
 
 from __future__ import annotations
@@ -326,7 +330,8 @@ def answer_problem(schema: SchemaDocument | None, method: str, response: Any) ->
 @check("mcp.properties.valid-params", protocol="mcp", kind="property")
 def valid_params_get_valid_answers(ctx: McpContext) -> None:
     strategies, explicit = valid_cases(ctx)
-    exchanges = Exchanges(opened(ctx), ctx)
+    session = opened(ctx)
+    exchanges = Exchanges(session, ctx)
 
     def judge(case: Case) -> str | None:
         assume(schema_valid(ctx, case))
@@ -337,6 +342,7 @@ def valid_params_get_valid_answers(ctx: McpContext) -> None:
         return f"{case.describe()}: {problem}" if problem else None
 
     run_property(ctx, exchanges, st.one_of(strategies), [c for c in explicit if schema_valid(ctx, c)], judge)
+    still_answers(ctx, session, "the generated requests")
 
 
 # --- invalid params -----------------------------------------------------------
@@ -386,7 +392,7 @@ def invalid_params_are_rejected(ctx: McpContext) -> None:
         explicit.extend(first)
     session = opened(ctx)
     exchanges = Exchanges(session, ctx)
-    ping_works = "result" in (session.request("ping").response or {})
+    ping_works = answers_ping(session)
 
     def judge(case: Case) -> str | None:
         assume(not schema_valid(ctx, case))
@@ -401,7 +407,14 @@ def invalid_params_are_rejected(ctx: McpContext) -> None:
 
     run_property(ctx, exchanges, st.one_of(strategies), explicit, judge)
     if ping_works:
-        reply = session.request("ping")
-        if "result" not in (reply.response or {}):
-            raise Failure(f"after the invalid requests the session no longer answers ping: {reply.describe()}",
-                          seed=ctx.settings.seed)
+        still_answers(ctx, session, "the invalid requests")
+
+
+def answers_ping(session: McpSession) -> bool:
+    return "result" in (session.request("ping").response or {})
+
+
+def still_answers(ctx: McpContext, session: McpSession, what: str) -> None:
+    reply = session.request("ping")
+    if "result" not in (reply.response or {}):
+        raise Failure(f"after {what} the session no longer answers ping: {reply.describe()}", seed=ctx.settings.seed)
