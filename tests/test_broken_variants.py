@@ -25,14 +25,20 @@ VERSIONS = ("2025-06-18", "2025-11-25")
 
 # A fault that breaks one spec sentence can break others that restate it; each extra
 # MUST failure allowed here names why it is the same breach, not an unrelated one.
+MALFORMED_ANSWER = {
+    "mcp.properties.valid-params": "its property is that every answer to valid params is a well-formed, schema-valid frame",
+    "mcp.lifecycle.state-machine": "its invariant is that every request gets one well-formed answer",
+}
 SAME_BREACH: dict[str, dict[str, str]] = {
     "bad-input-schema": {
+        **MALFORMED_ANSWER,
         "mcp.schema.wire-valid": "a tool whose inputSchema is not an object schema makes tools/list schema-invalid",
         "mcp.tools.list": "the tools/list result is schema-invalid for the same reason",
         "mcp.tools.input-schema-valid": "type 'string' is not the object schema the spec requires",
         "mcp.pagination.all-pages-reachable": "every page must be a valid result; that page is not",
     },
     "missing-server-info": {
+        **MALFORMED_ANSWER,
         "mcp.schema.wire-valid": "serverInfo is a required member of InitializeResult",
         "mcp.lifecycle.initialize-result": "the initialize result is schema-invalid without serverInfo",
     },
@@ -40,18 +46,28 @@ SAME_BREACH: dict[str, dict[str, str]] = {
         "mcp.http.origin-validated": "2025-11-25 demands both that Origin is validated and that an invalid one gets 403",
     },
     "wrong-jsonrpc-version": {
+        **MALFORMED_ANSWER,
         "mcp.schema.wire-valid": "jsonrpc is the const '2.0' in every message definition",
     },
     "result-and-error": {
+        **MALFORMED_ANSWER,
         "mcp.schema.wire-valid": "no message definition allows both result and error",
     },
     "string-error-code": {
+        **MALFORMED_ANSWER,
         "mcp.schema.wire-valid": "the error code is an integer in the schema",
+        "mcp.jsonrpc.error-object-shape": "the error object's code must be an integer: the same sentence",
     },
     "null-id": {
+        **MALFORMED_ANSWER,
         "mcp.schema.wire-valid": "RequestId is a string or an integer in the schema, never null",
     },
-    "structured-content-mismatch": {},
+    "answers-notifications": {
+        **MALFORMED_ANSWER,
+        "mcp.schema.wire-valid": "the unasked answer {id: null, result: {}} fits no message definition",
+        "mcp.jsonrpc.id-not-null": "that unasked answer is a result with a null id, which JSON-RPC never allows",
+        "mcp.cancellation.race-handled": "notifications/cancelled is a notification, and it gets answered too",
+    },
 }
 
 

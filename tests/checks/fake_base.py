@@ -24,7 +24,7 @@ BREAKS = frozenset({
     "no-server-info", "flag-not-bool", "sampling-request", "result-not-object", "invalid-result",
     "bad-meta-key", "meta-rejected", "progress-decreasing", "progress-late", "progress-unknown-token",
     "cancel-foreign", "reused-request-id", "notification-with-id", "ping-dies-after-cancel", "offers-old-version",
-    "parse-error-with-id",
+    "parse-error-with-id", "ignores-unknown-method",
 })
 
 
@@ -108,6 +108,8 @@ class Connection:
         if "meta-rejected" in self.breaks and isinstance(meta, dict) and any(k != "progressToken" for k in meta):
             return before + [self.error(request_id, -32602, "Unexpected _meta")]
         answer = self.answer(method, params, request_id)
+        if "ignores-unknown-method" in self.breaks and answer.get("error", (0,))[0] == -32601:
+            return before
         if "error" in answer:
             return before + [self.error(request_id, *answer["error"])]
         progress = answer.pop("progress", [])

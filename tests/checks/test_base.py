@@ -39,7 +39,7 @@ TRAFFIC = {"mcp.ping.response", "mcp.schema.meta-tolerated", "mcp.jsonrpc.method
 BROKEN = [
     ("mcp.jsonrpc.version-field", "jsonrpc-1.0"),
     ("mcp.jsonrpc.id-echoed", "wrong-id"),
-    ("mcp.jsonrpc.request-answered", "wrong-id"),
+    ("mcp.jsonrpc.request-answered", "ignores-unknown-method"),
     ("mcp.jsonrpc.id-not-null", "null-id-request"),
     ("mcp.jsonrpc.server-request-id-unique", "reused-request-id"),
     ("mcp.jsonrpc.notification-no-id", "notification-with-id"),
@@ -66,7 +66,6 @@ BROKEN = [
     ("mcp.lifecycle.version-latest", "offers-old-version"),
     ("mcp.lifecycle.initialized-accepted", "answers-notifications"),
     ("mcp.lifecycle.negotiated-capabilities-only", "sampling-request"),
-    ("mcp.lifecycle.negotiated-version-respected", "no-server-info"),
     ("mcp.cancellation.unknown-request-ignored", "ping-dies-after-cancel"),
     ("mcp.cancellation.malformed-ignored", "answers-notifications"),
     ("mcp.cancellation.race-handled", "ping-dies-after-cancel"),
@@ -83,6 +82,13 @@ def test_a_server_broken_in_one_way_fails_that_requirement(monkeypatch, requirem
     result = results[requirement]
     assert result.outcome is Outcome.FAIL, (result.outcome, result.message)
     assert result.evidence is not None and result.message
+
+
+def test_ids_not_echoed_are_left_to_id_echoed_not_blamed_on_other_requirements(monkeypatch):
+    results = FakeBaseServer(frozenset({"wrong-id"})).run(monkeypatch, {"mcp.jsonrpc.request-answered", "mcp.ping.response"})
+    for requirement in ("mcp.jsonrpc.request-answered", "mcp.ping.response"):
+        assert results[requirement].outcome is Outcome.SKIP, results[requirement]
+        assert "mcp.jsonrpc.id-echoed" in results[requirement].message
 
 
 def test_a_supported_version_is_echoed_and_an_unsupported_one_is_not_applicable(monkeypatch):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ... import __version__
-from ...outcomes import Failure
+from ...outcomes import Failure, Skip
 from ...peer import Peer, Reply
 
 CLIENT_INFO = {"name": "accord", "version": __version__}
@@ -73,7 +73,7 @@ class McpSession:
         reply = self.request(method, params)
         response = reply.response
         if response is None:
-            raise Failure(f"{method}: no response ({reply.describe()})")
+            no_response(method, reply)
         if "error" in response:
             raise Failure(f"{method} failed: {response['error']}")
         result = response.get("result")
@@ -86,7 +86,7 @@ class McpSession:
         reply = self.request(method, params)
         response = reply.response
         if response is None:
-            raise Failure(f"{method}: no response ({reply.describe()})")
+            no_response(method, reply)
         error = response.get("error")
         if not isinstance(error, dict):
             raise Failure(f"{method} with {params!r} succeeded where an error was required: {response}"[:600])
@@ -118,6 +118,23 @@ class McpSession:
             if pages.count >= MAX_PAGES:
                 pages.truncated = True
                 return pages
+
+
+def misdirected(reply: Reply) -> list[Any]:
+    """Responses in a reply that answer no request of ours: the id was not echoed."""
+    return [
+        m for m in reply.messages
+        if isinstance(m, dict) and "method" not in m and ("result" in m or "error" in m) and m is not reply.response
+    ]
+
+
+def no_response(method: str, reply: Reply) -> NoReturn:
+    """Failure for a request left unanswered; Skip when it was answered under another id,
+    which is mcp.jsonrpc.id-echoed's breach and would otherwise fail every check."""
+    stray = misdirected(reply)
+    if stray:
+        raise Skip(f"{method} was answered with id {stray[0].get('id')!r} instead of the request's; see mcp.jsonrpc.id-echoed")
+    raise Failure(f"{method}: no response ({reply.describe()})")
 
 
 @dataclass

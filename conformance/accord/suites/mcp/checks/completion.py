@@ -11,7 +11,7 @@ from ....peer import Reply
 from ....registry import check
 from .. import declares
 from ..context import McpContext
-from ..session import McpSession
+from ..session import McpSession, no_response
 from .pagination import walk
 from .prompts import prompt_arguments
 from .tools import unknown_name
@@ -85,7 +85,7 @@ def completed_results(ctx: McpContext) -> list[tuple[str, dict[str, Any]]]:
         reply = complete(ctx.session, ref, argument)
         what = _what(ref, argument)
         if reply.response is None:
-            raise Failure(f"{what} got no response: {reply.describe()}")
+            no_response(f"{what}", reply)
         result = reply.response.get("result")
         if isinstance(result, dict):
             results.append((what, result))
@@ -145,7 +145,7 @@ def undeclared_completion_is_method_not_found(ctx: McpContext) -> None:
     ref, argument = targets[0] if targets else ({"type": "ref/prompt", "name": "accord-example"}, "value")
     reply = complete(ctx.session, ref, argument)
     if reply.response is None:
-        raise Failure(f"{_what(ref, argument)} got no response: {reply.describe()}")
+        no_response(f"{_what(ref, argument)}", reply)
     error = reply.response.get("error")
     code = error.get("code") if isinstance(error, dict) else None
     if code != -32601:
@@ -165,7 +165,7 @@ def completion_of_unknown_prompt_is_invalid_params(ctx: McpContext) -> None:
     reply = complete(ctx.session, ref, "value")
     what = _what(ref, "value")
     if reply.response is None:
-        raise Failure(f"{what} got no response: {reply.describe()}")
+        no_response(f"{what}", reply)
     error = reply.response.get("error")
     if not isinstance(error, dict) or error.get("code") != -32602:
         raise Failure(f"{what} (no such prompt) should get error -32602; got {reply.describe()}")
@@ -184,7 +184,7 @@ def malformed_completion_requests_get_errors(ctx: McpContext) -> None:
     for what, params in variants:
         reply = session.request("completion/complete", params)
         if reply.response is None:
-            raise Failure(f"completion/complete with {what} got no response: {reply.describe()}")
+            no_response(f"completion/complete with {what}", reply)
         if not isinstance(reply.response.get("error"), dict):
             raise Failure(f"completion/complete with {what} ({json.dumps(params)}) got no error response: "
                           f"{json.dumps(reply.response)[:300]}", example=params)

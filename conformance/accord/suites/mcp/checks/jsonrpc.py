@@ -16,7 +16,7 @@ from ....outcomes import Failure, NotApplicable, Skip
 from ....peer import Peer, Reply
 from ....registry import check
 from ..context import McpContext
-from ..session import McpSession
+from ..session import McpSession, no_response
 
 SHOWN = 3
 """Offending messages quoted in a failure message."""
@@ -176,6 +176,8 @@ def server_request_ids_are_unique(ctx: McpContext) -> None:
     for peer in traffic(ctx):
         used: dict[str, Any] = {}
         for item in peer.server_requests():
+            if item.message["id"] is None:
+                continue  # a null id is mcp.jsonrpc.id-not-null's breach, not a reuse
             seen_any = True
             key = id_key(item.message["id"])
             if key in used:
@@ -308,7 +310,7 @@ def every_request_is_answered_once(ctx: McpContext) -> None:
     for request_id, method in probes:
         reply = session.request(method, id=request_id)
         if answer_in(reply, request_id) is None:
-            raise Failure(f"{method} with id {request_id!r} got no response: {reply.describe()}")
+            no_response(f"{method} with id {request_id!r}", reply)
     session.peer.collect(session.peer.limits.quiet_period)
     counts: dict[str, int] = {}
     for item in peer_traffic(session.peer).responses():

@@ -9,6 +9,7 @@ from ....outcomes import Failure, Skip
 from ....registry import check
 from .. import declares
 from ..context import McpContext
+from ..session import no_response
 from .tools import listed_tools, valid_calls
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
@@ -70,7 +71,7 @@ def unknown_level_is_invalid_params(ctx: McpContext) -> None:
     session = ctx.opened()
     reply = session.request("logging/setLevel", {"level": INVALID_LEVEL})
     if reply.response is None:
-        raise Failure(f"logging/setLevel {INVALID_LEVEL!r} got no response: {reply.describe()}")
+        no_response(f"logging/setLevel {INVALID_LEVEL!r}", reply)
     error = reply.response.get("error")
     if not isinstance(error, dict) or error.get("code") != -32602:
         raise Failure(f"logging/setLevel {INVALID_LEVEL!r} should get error -32602; got {reply.describe()}")

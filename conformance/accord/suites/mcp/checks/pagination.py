@@ -11,7 +11,7 @@ from ....outcomes import Failure, NotApplicable, Skip
 from ....registry import check
 from .. import declares
 from ..context import McpContext
-from ..session import McpSession
+from ..session import McpSession, no_response
 
 LIST_METHODS: tuple[tuple[str, str, str], ...] = (
     ("tools/list", "tools", "tools"),
@@ -189,7 +189,7 @@ def _invalid_cursor_reply(ctx: McpContext) -> tuple[Walk, str, Any, McpSession]:
 def invalid_cursor_does_not_break_the_session(ctx: McpContext) -> None:
     pages, cursor, reply, session = _invalid_cursor_reply(ctx)
     if reply.response is None:
-        raise Failure(f"{pages.method} with the never-issued cursor {cursor!r} got no response: {reply.describe()}")
+        no_response(f"{pages.method} with the never-issued cursor {cursor!r}", reply)
     after = session.request("ping")
     if after.response is None or "result" not in after.response:
         raise Failure(
@@ -203,7 +203,7 @@ def invalid_cursor_is_invalid_params(ctx: McpContext) -> None:
     pages, cursor, reply, _ = _invalid_cursor_reply(ctx)
     response = reply.response
     if response is None:
-        raise Failure(f"{pages.method} with the never-issued cursor {cursor!r} got no response: {reply.describe()}")
+        no_response(f"{pages.method} with the never-issued cursor {cursor!r}", reply)
     error = response.get("error")
     if not isinstance(error, dict):
         raise Failure(f"{pages.method} with the never-issued cursor {cursor!r} succeeded instead of -32602: {response}"[:600])

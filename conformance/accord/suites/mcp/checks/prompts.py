@@ -12,7 +12,7 @@ from ....peer import Reply
 from ....registry import check
 from .. import declares
 from ..context import McpContext
-from ..session import McpSession
+from ..session import McpSession, no_response
 from .pagination import walk
 from .tools import is_base64, media_problems, unknown_name
 
@@ -114,7 +114,7 @@ def getting_a_prompt_gives_messages(ctx: McpContext) -> None:
         reply = get_prompt(ctx.session, prompt["name"], arguments)
         what = f"prompts/get {prompt['name']!r} with arguments {json.dumps(arguments)}"
         if reply.response is None:
-            raise Failure(f"{what} got no response: {reply.describe()}")
+            no_response(f"{what}", reply)
         result = reply.response.get("result")
         if isinstance(result, dict):
             ctx.validate("GetPromptResult", result, f"the result of {what}")
@@ -133,7 +133,7 @@ def unknown_prompt_is_invalid_params(ctx: McpContext) -> None:
     name = unknown_name(ctx, {p["name"] for p in listed_prompts(ctx)}, "prompt")
     reply = get_prompt(ctx.session, name, None)
     if reply.response is None:
-        raise Failure(f"prompts/get of the unlisted prompt {name!r} got no response: {reply.describe()}")
+        no_response(f"prompts/get of the unlisted prompt {name!r}", reply)
     code = _error_code(reply)
     if code != -32602:
         raise Failure(f"prompts/get of the unlisted prompt {name!r} should get error -32602; got {reply.describe()}")
@@ -149,7 +149,7 @@ def missing_required_argument_is_invalid_params(ctx: McpContext) -> None:
     reply = get_prompt(ctx.session, prompt["name"], arguments)
     what = f"prompts/get {prompt['name']!r} without its required argument {left_out!r}"
     if reply.response is None:
-        raise Failure(f"{what} got no response: {reply.describe()}")
+        no_response(f"{what}", reply)
     if _error_code(reply) != -32602:
         raise Failure(f"{what} should get error -32602; got {reply.describe()}", example=arguments)
 
@@ -166,7 +166,7 @@ def non_string_arguments_are_rejected(ctx: McpContext) -> None:
     reply = get_prompt(ctx.opened(), prompt["name"], arguments)
     what = f"prompts/get {prompt['name']!r} with arguments {json.dumps(arguments)} (a number, not a string)"
     if reply.response is None:
-        raise Failure(f"{what} got no response: {reply.describe()}")
+        no_response(f"{what}", reply)
     if not isinstance(reply.response.get("error"), dict):
         raise Failure(f"{what} was rendered instead of rejected: {json.dumps(reply.response)[:300]}", example=arguments)
 

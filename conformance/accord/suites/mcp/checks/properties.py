@@ -63,7 +63,7 @@ from ....schema import SchemaDocument
 from ....strategies import params_strategy
 from .. import declares
 from ..context import McpContext, result_definition
-from ..session import McpSession
+from ..session import McpSession, misdirected
 from .completion import completion_targets
 from .jsonrpc import short
 from .prompts import prompt_arguments
@@ -169,6 +169,8 @@ class Exchanges:
         raise Broken(problem)
 
     def gone(self, case: Case, reply: Reply) -> Halt:
+        if misdirected(reply):
+            return self.stopper.stop(Skip(f"{case.describe()} was answered under another id; see mcp.jsonrpc.id-echoed"))
         return self.stopper.stop(Failure(f"{case.describe()} got no response ({reply.describe()}); "
                             "the check stopped there", example=case.render(), seed=self.ctx.settings.seed))
 

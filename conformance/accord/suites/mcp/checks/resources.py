@@ -19,7 +19,7 @@ from ....peer import Reply
 from ....registry import check
 from .. import declares
 from ..context import McpContext
-from ..session import McpSession
+from ..session import McpSession, no_response
 from .jsonrpc import kind_of, traffic
 from .pagination import Walk, walk
 from .tools import is_base64
@@ -236,7 +236,7 @@ def reading_listed_resources_gives_contents(ctx: McpContext) -> None:
     errors = []
     for one in read_listed(ctx, resources):
         if one.reply.response is None:
-            raise Failure(f"resources/read {one.uri!r} got no response: {one.reply.describe()}")
+            no_response(f"resources/read {one.uri!r}", one.reply)
         if one.result is None:
             errors.append(f"{one.uri!r}: {one.reply.describe()}"[:300])
             continue
@@ -273,7 +273,7 @@ def unknown_uri_is_resource_not_found(ctx: McpContext) -> None:
         raise Skip("every URI accord could make up matches a listed resource template")
     one = read(ctx.session, uri)
     if one.reply.response is None:
-        raise Failure(f"resources/read of the unlisted URI {uri!r} got no response: {one.reply.describe()}")
+        no_response(f"resources/read of the unlisted URI {uri!r}", one.reply)
     error = error_of(one.reply)
     if error is None:
         raise Failure(f"resources/read of the unlisted URI {uri!r} got a result instead of error -32002: "
@@ -290,7 +290,7 @@ def malformed_uris_are_rejected(ctx: McpContext) -> None:
         one = read(session, uri)
         what = f"resources/read with uri {json.dumps(uri)}"
         if one.reply.response is None:
-            raise Failure(f"{what} got no response: {one.reply.describe()}")
+            no_response(f"{what}", one.reply)
         if error_of(one.reply) is None and one.contents:
             raise Failure(f"{what} returned contents instead of an error: {json.dumps(one.reply.response)[:300]}",
                           example=uri)
@@ -415,7 +415,7 @@ def _subscribe_first(ctx: McpContext) -> tuple[McpSession, str, Reply]:
 
 def _empty_result(ctx: McpContext, method: str, uri: str, reply: Reply) -> None:
     if reply.response is None:
-        raise Failure(f"{method} {uri!r} got no response: {reply.describe()}")
+        no_response(f"{method} {uri!r}", reply)
     result = reply.response.get("result")
     if not isinstance(result, dict):
         raise Failure(f"{method} {uri!r} did not succeed: {reply.describe()}")

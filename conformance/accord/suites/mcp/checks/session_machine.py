@@ -56,7 +56,7 @@ from ....schema import SchemaDocument
 from ....specs import SpecNotFound, SpecRef, load_spec
 from .. import declares
 from ..context import McpContext
-from ..session import CLIENT_INFO, McpSession
+from ..session import CLIENT_INFO, McpSession, misdirected
 from .jsonrpc import short
 from .properties import LIST_METHODS, Stopper, answer_problem, listed, settle
 
@@ -172,6 +172,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.run.failure = (message, list(self.trace))
         raise Broken(message)
 
+    def unanswered(self, what: str, reply: Reply) -> None:
+        if misdirected(reply):
+            raise self.run.stopper.stop(Skip(f"{what} was answered under another id; see mcp.jsonrpc.id-echoed"))
+        self.halt(f"{what} got no response ({reply.describe()})")
+
     def halt(self, message: str) -> None:
         raise self.run.stopper.stop(Failure(message, example={"steps": list(self.trace)},
                                             seed=self.run.ctx.settings.seed))
@@ -197,14 +202,16 @@ class LifecycleMachine(RuleBasedStateMachine):
             if answer_id in self.answered:
                 self.fail(f"{self.trace[-1]}: request id {answer_id!r} was answered a second time: {short(message)}")
             if answer_id not in self.sent:
-                self.fail(f"{self.trace[-1]}: a response carries id {answer_id!r}, which no request on this "
-                          f"connection had: {short(message)}")
+                # ids not echoed: mcp.jsonrpc.id-echoed's breach; the lifecycle cannot be followed
+                raise self.run.stopper.stop(Skip(
+                    f"{self.trace[-1]}: a response carries id {answer_id!r}, which no request on this connection "
+                    "had, so the lifecycle cannot be followed; see mcp.jsonrpc.id-echoed"))
             self.answered.add(answer_id)
 
     def answer(self, reply: Reply, what: str) -> dict[str, Any]:
         """The response to a request that must be answered; ends the check if none came."""
         if reply.response is None:
-            self.halt(f"{what} got no response ({reply.describe()})")
+            self.unanswered(what, reply)
         assert reply.response is not None
         return reply.response
 
@@ -311,7 +318,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         reply = self.request(what, "initialize", params)
         if reply.response is None:
             if reply.status is None or reply.status < 400:
-                self.halt(f"{what} got no response ({reply.describe()})")
+                self.unanswered(what, reply)
         else:
             self.judge(reply.response, "initialize", what)
             result = reply.response.get("result")

@@ -21,7 +21,7 @@ from ....peer import Reply
 from ....registry import check
 from .. import declares
 from ..context import McpContext
-from ..session import McpSession
+from ..session import McpSession, no_response
 from .jsonrpc import kind_of
 from .pagination import unissued_cursor, walk
 from .resources import is_iso8601
@@ -221,7 +221,7 @@ def task_results_only_with_capability(ctx: McpContext) -> None:
         raise Failure(f"{created.describe()} got a CreateTaskResult although the server does not declare "
                       "tasks.requests.tools.call", example=result_of(created.reply))
     if created.reply.response is None:
-        raise Failure(f"{created.describe()} got no response: {created.reply.describe()}")
+        no_response(f"{created.describe()}", created.reply)
 
 
 @check("mcp.tasks.ignored-when-undeclared", protocol="mcp")
@@ -236,7 +236,7 @@ def task_field_ignored_without_capability(ctx: McpContext) -> None:
     tasks = TaskSession.open(ctx)
     created = tasks.call(tool["name"], examples[0])
     if created.reply.response is None:
-        raise Failure(f"{created.describe()} got no response: {created.reply.describe()}")
+        no_response(f"{created.describe()}", created.reply)
     result = result_of(created.reply)
     if result is not None:
         if "task" in result and "content" not in result:
@@ -259,7 +259,7 @@ def task_call_of_forbidden_tool_is_method_not_found(ctx: McpContext) -> None:
     ctx.require(examples, f"no valid arguments could be generated for {tools[0]['name']!r}")
     created = TaskSession.open(ctx).call(tools[0]["name"], examples[0])
     if created.reply.response is None:
-        raise Failure(f"{created.describe()} got no response: {created.reply.describe()}")
+        no_response(f"{created.describe()}", created.reply)
     if error_code(created.reply) != -32601:
         raise Failure(f"{created.describe()} (its taskSupport is {task_mode(tools[0])!r}) should get error -32601; "
                       f"got {created.reply.describe()}")
@@ -273,7 +273,7 @@ def plain_call_of_task_only_tool_is_rejected(ctx: McpContext) -> None:
     ctx.require(examples, f"no valid arguments could be generated for {tools[0]['name']!r}")
     call = call_tool(ctx.opened(), tools[0]["name"], examples[0])
     if call.response is None:
-        raise Failure(f"{call.describe()} got no response: {call.reply.describe()}")
+        no_response(f"{call.describe()}", call.reply)
     if call.error is None or call.error.get("code") not in (-32601, -32600):
         raise Failure(f"{call.describe()} without a task (the tool requires one) should get error -32601 "
                       f"(or -32600); got {call.reply.describe()}", example=call.arguments)
@@ -294,7 +294,7 @@ def task_call_returns_create_task_result(ctx: McpContext) -> None:
             continue
         created = tasks.call(tool["name"], examples[0])
         if created.reply.response is None:
-            raise Failure(f"{created.describe()} got no response: {created.reply.describe()}")
+            no_response(f"{created.describe()}", created.reply)
         result = result_of(created.reply)
         if result is None:
             refused.append(f"{created.describe()}: {created.reply.describe()}"[:300])
@@ -376,7 +376,7 @@ def get_returns_the_task(ctx: McpContext) -> None:
     created = tasks.first()
     reply = tasks.get(created.task_id)
     if reply.response is None:
-        raise Failure(f"tasks/get {created.task_id!r} got no response: {reply.describe()}")
+        no_response(f"tasks/get {created.task_id!r}", reply)
     result = result_of(reply)
     if result is None:
         raise Failure(f"tasks/get for the task just created ({created.task_id!r}) failed: {reply.describe()}")
@@ -448,7 +448,7 @@ def result_of_terminal_task_is_the_call_result(ctx: McpContext) -> None:
     reply = tasks.request("tasks/result", created.task_id)
     what = f"tasks/result for the {status} task {created.task_id!r}"
     if reply.response is None:
-        raise Failure(f"{what} got no response: {reply.describe()}")
+        no_response(f"{what}", reply)
     result = result_of(reply)
     if status == "completed":
         if result is None:
@@ -543,7 +543,7 @@ def unknown_task_id_is_invalid_params(ctx: McpContext) -> None:
     for method in methods:
         reply = session.request(method, {"taskId": task_id}, timeout=ctx.settings.limits.read_timeout)
         if reply.response is None:
-            raise Failure(f"{method} for the unknown task {task_id!r} got no response: {reply.describe()}")
+            no_response(f"{method} for the unknown task {task_id!r}", reply)
         if error_code(reply) == -32601 and not creates:
             continue  # a server that creates no tasks may not serve the method at all
         judged += 1
@@ -684,7 +684,7 @@ def list_with_unissued_cursor_is_invalid_params(ctx: McpContext) -> None:
     cursor = unissued_cursor(ctx, [])
     reply = ctx.session.request("tasks/list", {"cursor": cursor})
     if reply.response is None:
-        raise Failure(f"tasks/list with the never-issued cursor {cursor!r} got no response: {reply.describe()}")
+        no_response(f"tasks/list with the never-issued cursor {cursor!r}", reply)
     if error_code(reply) != -32602:
         raise Failure(f"tasks/list with the never-issued cursor {cursor!r} should get error -32602; "
                       f"got {reply.describe()}")
@@ -730,6 +730,6 @@ def cancel_of_terminal_task_is_invalid_params(ctx: McpContext) -> None:
     reply = tasks.request("tasks/cancel", created.task_id)
     what = f"tasks/cancel of the {last.get('status')} task {created.task_id!r}"
     if reply.response is None:
-        raise Failure(f"{what} got no response: {reply.describe()}")
+        no_response(f"{what}", reply)
     if error_code(reply) != -32602:
         raise Failure(f"{what} should get error -32602; got {reply.describe()}")

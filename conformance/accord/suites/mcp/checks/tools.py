@@ -22,12 +22,12 @@ from typing import Any
 import jsonschema.validators
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from ....outcomes import Failure, NotApplicable, Skip
+from ....outcomes import CheckOutcome, Failure, NotApplicable, Skip
 from ....peer import Reply
 from ....registry import check
 from .. import declares
 from ..context import McpContext
-from ..session import McpSession
+from ..session import McpSession, no_response
 from .pagination import walk
 
 MAX_CALLS = 3
@@ -263,8 +263,15 @@ def first_invalid_call(ctx: McpContext) -> tuple[ToolCall, str]:
     raise NotApplicable("no callable tool has an inputSchema with a required or typed property to break")
 
 
-def no_response(call: ToolCall) -> Failure:
-    return Failure(f"{call.describe()} got no response: {call.reply.describe()}", example=call.arguments)
+def no_answer(call: ToolCall) -> CheckOutcome:
+    """What to raise for a call left unanswered (see session.no_response)."""
+    try:
+        no_response(call.describe(), call.reply)
+    except Failure as failure:
+        failure.example = call.arguments
+        return failure
+    except CheckOutcome as outcome:
+        return outcome
 
 
 def unknown_name(ctx: McpContext, taken: set[str], kind: str) -> str:
@@ -422,7 +429,7 @@ def calling_a_tool_gives_a_call_tool_result(ctx: McpContext) -> None:
     for call in valid_calls(ctx, tools, prefer=("status", "echo", "get", "list", "read")):
         calls += 1
         if call.response is None:
-            raise no_response(call)
+            raise no_answer(call)
         if call.result is not None:
             ctx.validate("CallToolResult", call.result, f"the result of {call.describe()}")
             return
@@ -441,7 +448,7 @@ def unknown_tool_gets_an_error(ctx: McpContext) -> None:
     name = unknown_name(ctx, {n for n in taken if isinstance(n, str)}, "tool")
     call = call_tool(ctx.session, name, {})
     if call.response is None:
-        raise no_response(call)
+        raise no_answer(call)
     if call.error is None:
         raise Failure(f"tools/call of the unlisted tool {name!r} got a result instead of a JSON-RPC error: "
                       f"{json.dumps(call.response)[:300]}")
@@ -461,7 +468,7 @@ def malformed_call_gets_an_error(ctx: McpContext) -> None:
     for what, params in variants:
         reply = session.request("tools/call", params)
         if reply.response is None:
-            raise Failure(f"tools/call with {what} ({json.dumps(params)}) got no response: {reply.describe()}")
+            no_response(f"tools/call with {what} ({json.dumps(params)})", reply)
         if not isinstance(reply.response.get("error"), dict):
             raise Failure(f"tools/call with {what} ({json.dumps(params)}) got no JSON-RPC error: "
                           f"{json.dumps(reply.response)[:300]}", example=params)
@@ -471,7 +478,7 @@ def malformed_call_gets_an_error(ctx: McpContext) -> None:
 def invalid_arguments_are_a_tool_execution_error(ctx: McpContext) -> None:
     call, how = first_invalid_call(ctx)
     if call.response is None:
-        raise no_response(call)
+        raise no_answer(call)
     if call.error is not None:
         raise Failure(f"{call.describe()} ({how}) got a JSON-RPC error {call.error} instead of a result with "
                       "isError true (input validation errors are tool execution errors)", example=call.arguments)
@@ -485,7 +492,7 @@ def invalid_arguments_are_a_tool_execution_error(ctx: McpContext) -> None:
 def invalid_arguments_are_a_protocol_error(ctx: McpContext) -> None:
     call, how = first_invalid_call(ctx)
     if call.response is None:
-        raise no_response(call)
+        raise no_answer(call)
     if call.error is None:
         raise Failure(f"{call.describe()} ({how}) got a result instead of a JSON-RPC error: "
                       f"{json.dumps(call.response)[:300]}", example=call.arguments)
@@ -497,7 +504,7 @@ def invalid_arguments_never_succeed(ctx: McpContext) -> None:
     ctx.require(calls, "no callable tool has an inputSchema with a required or typed property to break")
     for call, how in calls:
         if call.response is None:
-            raise no_response(call)
+            raise no_answer(call)
         if call.succeeded:
             raise Failure(f"{call.describe()} ({how}) succeeded: the arguments were not validated",
                           example=call.arguments)
