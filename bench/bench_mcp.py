@@ -9,10 +9,7 @@ Prints its figures; quote ratios measured in one run (the machine is shared and 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import socket
-import subprocess
 import sys
 import time
 
@@ -25,33 +22,14 @@ from accord.settings import RunSettings
 from accord.specs import latest, load_spec
 from accord.suites.mcp.session import McpSession
 from accord.targets import open_peer
+from accord_fixtures.peers import serve_command
 
 VERSION = "2025-11-25"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
 def reference_http_server():
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "accord_fixtures.mcp_reference", "--http", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    argv = lambda port: [sys.executable, "-m", "accord_fixtures.mcp_reference", "--http", "--port", str(port)]  # noqa: E731
+    return serve_command(argv, "the reference HTTP server")
 
 
 def raw_httpx_loop(url: str, n: int) -> float:

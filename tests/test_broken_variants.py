@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from accord.outcomes import Outcome
 from accord.settings import RunSettings
 from accord.specs import SpecRef, load_spec
 from accord_fixtures.mcp_reference import FAULT_REQUIREMENTS, FAULT_TRANSPORTS, FAULTS
+from accord_fixtures.peers import serve_command
 
 PYTHON = shlex.quote(sys.executable)
 VERSIONS = ("2025-06-18", "2025-11-25")
@@ -71,34 +70,14 @@ SAME_BREACH: dict[str, dict[str, str]] = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def http_reference(*faults: str) -> Iterator[str]:
-    port = free_port()
-    argv = [sys.executable, "-m", "accord_fixtures.mcp_reference", "--http", "--port", str(port)]
-    for fault in faults:
-        argv += ["--fault", fault]
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the reference HTTP server did not start within 20 s")
-        yield f"mcp+http://127.0.0.1:{port}/mcp"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    def argv(port: int) -> list[str]:
+        return [sys.executable, "-m", "accord_fixtures.mcp_reference", "--http", "--port", str(port),
+                *[arg for fault in faults for arg in ("--fault", fault)]]
+
+    with serve_command(argv, "the reference HTTP server") as url:
+        yield "mcp+" + url
 
 
 @contextlib.contextmanager
