@@ -30,6 +30,8 @@ class Received:
     message: Any
     position: int
     """Index of the event in its peer's log (orders it against what was sent)."""
+    status: int | None = None
+    """HTTP status of the response that carried it (None on stdio)."""
 
 
 @dataclass
@@ -78,7 +80,10 @@ def traffic(ctx: McpContext) -> list[PeerTraffic]:
 def peer_traffic(peer: Peer) -> PeerTraffic:
     found = PeerTraffic(peer)
     events = peer.log.since(0)
+    status: int | None = None
     for position, event in enumerate(events):
+        if event.direction == "received" and event.channel == "http-response" and isinstance(event.data, dict):
+            status = event.data.get("status")
         if event.direction == "sent" and event.channel == "message" and isinstance(event.data, dict):
             data = event.data
             if "method" in data and "id" in data:
@@ -92,7 +97,7 @@ def peer_traffic(peer: Peer) -> PeerTraffic:
                 found.raw_frames += 1
         elif event.direction == "received" and event.channel == "message":
             items = event.data if isinstance(event.data, list) else [event.data]
-            found.received.extend(Received(item, position) for item in items)
+            found.received.extend(Received(item, position, status) for item in items)
     return found
 
 
@@ -142,8 +147,10 @@ def every_message_says_jsonrpc_2(ctx: McpContext) -> None:
 
 @check("mcp.jsonrpc.id-not-null", protocol="mcp", kind="observer")
 def ids_are_never_null(ctx: McpContext) -> None:
-    """A null id is accepted only on an error response on a session where
-    accord sent raw (malformed) frames: the id of those may be unreadable."""
+    """A null id is accepted only on an error response whose id may be unreadable
+    or that the transport lets go without one: on a session where accord sent raw
+    (malformed) frames, or in the body of an HTTP error status (Streamable HTTP lets
+    a refused message's error body have no id)."""
     judged, problems, examples = 0, [], []
     for peer in traffic(ctx):
         for item in peer.received:
@@ -155,7 +162,8 @@ def ids_are_never_null(ctx: McpContext) -> None:
                     examples.append(message)
             elif kind == "response" and "id" in message:
                 judged += 1
-                if message["id"] is None and not ("error" in message and peer.raw_frames):
+                refused = item.status is not None and item.status >= 400
+                if message["id"] is None and not ("error" in message and (peer.raw_frames or refused)):
                     problems.append(f"response with a null id: {short(message)}")
                     examples.append(message)
                 elif message["id"] is not None and not is_request_id(message["id"]):
