@@ -75,6 +75,12 @@ class McpContext:
             tools = [t for t in tools if t.get("name") not in self.settings.exclude_tools]
         return tools
 
+    def resources(self) -> list[dict[str, Any]]:
+        return [r for r in self.listing("resources/list", "resources").items if isinstance(r, dict)]
+
+    def prompts(self) -> list[dict[str, Any]]:
+        return [p for p in self.listing("prompts/list", "prompts").items if isinstance(p, dict)]
+
     def require(self, condition: object, reason: str) -> None:
         """NotApplicable unless ``condition``: the agent offers nothing this check can use."""
         if not condition:

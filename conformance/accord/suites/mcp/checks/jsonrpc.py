@@ -64,12 +64,14 @@ def id_key(value: Any) -> str:
 
 
 def kind_of(message: Any) -> str:
-    """'request', 'notification', 'response' or 'other' (not an object)."""
+    """'request', 'notification', 'response' or 'other' (not a JSON-RPC message at all)."""
     if not isinstance(message, dict):
         return "other"
     if "method" in message:
         return "request" if "id" in message else "notification"
-    return "response"
+    if "id" in message or "result" in message or "error" in message:
+        return "response"
+    return "other"
 
 
 def traffic(ctx: McpContext) -> list[PeerTraffic]:

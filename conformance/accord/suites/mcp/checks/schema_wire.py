@@ -51,7 +51,7 @@ class WireValidator:
         """Validation errors of one received message (empty: valid)."""
         kind = kind_of(message)
         if kind == "other":
-            return [f"not a JSON object: {short(message, 120)}"]
+            return [f"not a JSON-RPC message: {short(message, 120)}"]
         if kind == "notification":
             method = message.get("method")
             return self._errors(self.notifications.get(method, "ServerNotification"), message,
