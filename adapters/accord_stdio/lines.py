@@ -163,6 +163,7 @@ class LinePeer(Peer, StdioWire):
         self._noise: list[bytes] = []
         self._noise_lock = threading.Lock()
         self._closed = False
+        self._sent_ids: set[str] = set()
 
     # --- the channel, provided by subclasses ---------------------------
     @abstractmethod
@@ -214,6 +215,8 @@ class LinePeer(Peer, StdioWire):
         if wait == "none":
             return Reply(elapsed=time.monotonic() - started)
         request_id = parsed["id"] if wait == "id" else None
+        if wait == "id":
+            self._sent_ids.add(json.dumps(request_id, sort_keys=True))
         return self._await_reply(wait, request_id, started + limit, limit, started)
 
     def collect(self, duration: float) -> list[Any]:
@@ -300,6 +303,10 @@ class LinePeer(Peer, StdioWire):
                 if self._answers(wait, request_id, item.value):
                     reply.response = item.value
                     break
+                if wait == "id" and self._answers_nothing_sent(item.value):
+                    # a response under an id never sent: the server does not echo ids, and
+                    # waiting out the whole timeout for ours would only cost time
+                    deadline = min(deadline, time.monotonic() + self.limits.quiet_period)
             if count >= self.limits.max_events:
                 reply.problems.append(
                     f"{count} lines without the response (limit {self.limits.max_events}); stopped reading"
@@ -316,6 +323,9 @@ class LinePeer(Peer, StdioWire):
         reply.body = bytes(body)
         reply.elapsed = time.monotonic() - started
         return reply
+
+    def _answers_nothing_sent(self, value: Any) -> bool:
+        return is_response(value) and json.dumps(value["id"], sort_keys=True) not in self._sent_ids
 
     @staticmethod
     def _answers(wait: str, request_id: Any, value: Any) -> bool:
