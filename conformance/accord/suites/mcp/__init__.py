@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...catalogue import Requirement
-from ...outcomes import Failure, Skip
-from ...peer import PeerUnavailable, StdioWire
+from ...outcomes import Failure, NotApplicable, Skip
+from ...peer import PeerUnavailable, Reply, StdioWire
 from ...results import Implementation
 from ...suite import Suite
 from .context import CachedListing, McpContext
@@ -81,6 +81,18 @@ def declares(capabilities: Any, path: str) -> bool:
             return False
         node = node[part]
     return node is not False and node is not None
+
+
+def offered_only_if_declared(capabilities: Any, capability: str, reply: Reply, what: str, see: str) -> None:
+    """Judge a probe of a capability's method: a success needs the capability declared; a
+    declared capability whose method failed is left to ``see``; neither is not-applicable."""
+    if isinstance((reply.response or {}).get("result"), dict):
+        if not declares(capabilities, capability):
+            raise Failure(f"{what} succeeded but the initialize result does not declare the {capability} capability")
+        return
+    if declares(capabilities, capability):
+        raise Skip(f"{what} did not succeed ({reply.describe()}); see {see}")
+    raise NotApplicable(f"the server offers no {capability} ({what} did not succeed) and declares none")
 
 
 from . import checks  # noqa: E402,F401  (registers the checks)

@@ -9,7 +9,7 @@ from typing import Any
 from ....outcomes import Failure, NotApplicable, Skip
 from ....peer import Reply
 from ....registry import check
-from .. import declares
+from .. import declares, offered_only_if_declared
 from ..context import McpContext
 from ..session import McpSession, no_response
 from .pagination import walk
@@ -105,14 +105,7 @@ def completion_offered_only_with_capability(ctx: McpContext) -> None:
     targets = completion_targets(ctx)
     ref, argument = targets[0] if targets else ({"type": "ref/prompt", "name": "accord-example"}, "value")
     reply = complete(ctx.session, ref, argument)
-    declared = declares(ctx.capabilities, "completions")
-    if isinstance((reply.response or {}).get("result"), dict):
-        if not declared:
-            raise Failure(f"{_what(ref, argument)} succeeded but the server does not declare the completions capability")
-        return
-    if declared:
-        raise Skip(f"completion/complete did not succeed ({reply.describe()}); see mcp.completion.complete")
-    raise NotApplicable("the server offers no completion (completion/complete did not succeed) and declares none")
+    offered_only_if_declared(ctx.capabilities, "completions", reply, _what(ref, argument), "mcp.completion.complete")
 
 
 @check("mcp.completion.complete", protocol="mcp")

@@ -209,3 +209,11 @@ def invalid_cursor_is_invalid_params(ctx: McpContext) -> None:
         raise Failure(f"{pages.method} with the never-issued cursor {cursor!r} succeeded instead of -32602: {response}"[:600])
     if error.get("code") != -32602:
         raise Failure(f"{pages.method} with the never-issued cursor {cursor!r} got error code {error.get('code')!r}, not -32602")
+
+
+def pages_valid(ctx: McpContext, pages: Walk, definition: str) -> None:
+    """Failure unless every page of a walked list was fetched and is a valid ``definition``."""
+    if pages.broken:
+        raise Failure(f"{pages.method}: a following page could not be fetched: {pages.broken}")
+    for number, page in enumerate(pages.pages, 1):
+        ctx.validate(definition, page, f"page {number} of {pages.method}")

@@ -7,13 +7,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ....outcomes import Failure, NotApplicable, Skip
+from ....outcomes import Failure, Skip
 from ....peer import Reply
 from ....registry import check
-from .. import declares
+from .. import offered_only_if_declared
 from ..context import McpContext
 from ..session import McpSession, no_response
-from .pagination import walk
+from .pagination import pages_valid, walk
 from .tools import is_base64, media_problems, unknown_name
 
 MAX_GETS = 4
@@ -84,23 +84,12 @@ def _error_code(reply: Reply) -> Any:
 @check("mcp.prompts.capability-declared", protocol="mcp")
 def prompts_offered_only_with_capability(ctx: McpContext) -> None:
     reply = ctx.session.request("prompts/list")
-    declared = declares(ctx.capabilities, "prompts")
-    if isinstance((reply.response or {}).get("result"), dict):
-        if not declared:
-            raise Failure("prompts/list succeeded but the initialize result does not declare the prompts capability")
-        return
-    if declared:
-        raise Skip(f"prompts/list did not succeed ({reply.describe()}); see mcp.prompts.list")
-    raise NotApplicable("the server offers no prompts (prompts/list did not succeed) and declares none")
+    offered_only_if_declared(ctx.capabilities, "prompts", reply, "prompts/list", "mcp.prompts.list")
 
 
 @check("mcp.prompts.list", protocol="mcp")
 def prompts_list_pages_are_valid(ctx: McpContext) -> None:
-    pages = walk(ctx.session, "prompts/list", "prompts")
-    if pages.broken:
-        raise Failure(f"prompts/list: a following page could not be fetched: {pages.broken}")
-    for number, page in enumerate(pages.pages, 1):
-        ctx.validate("ListPromptsResult", page, f"page {number} of prompts/list")
+    pages_valid(ctx, walk(ctx.session, "prompts/list", "prompts"), "ListPromptsResult")
 
 
 @check("mcp.prompts.get", protocol="mcp")

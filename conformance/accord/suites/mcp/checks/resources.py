@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ....outcomes import Failure, NotApplicable, Skip
+from ....outcomes import Failure, Skip
 from ....peer import Reply
 from ....registry import check
-from .. import declares
+from .. import declares, offered_only_if_declared
 from ..context import McpContext
 from ..session import McpSession, no_response
 from .jsonrpc import kind_of, traffic
-from .pagination import Walk, walk
+from .pagination import Walk, pages_valid, walk
 from .tools import is_base64
 
 MAX_READS = 10
@@ -201,32 +201,18 @@ def error_of(reply: Reply) -> dict[str, Any] | None:
 @check("mcp.resources.capability-declared", protocol="mcp")
 def resources_offered_only_with_capability(ctx: McpContext) -> None:
     reply = ctx.session.request("resources/list")
-    declared = declares(ctx.capabilities, "resources")
-    if isinstance((reply.response or {}).get("result"), dict):
-        if not declared:
-            raise Failure("resources/list succeeded but the initialize result does not declare the resources capability")
-        return
-    if declared:
-        raise Skip(f"resources/list did not succeed ({reply.describe()}); see mcp.resources.list")
-    raise NotApplicable("the server offers no resources (resources/list did not succeed) and declares none")
-
-
-def _pages_valid(ctx: McpContext, pages: Walk, definition: str) -> None:
-    if pages.broken:
-        raise Failure(f"{pages.method}: a following page could not be fetched: {pages.broken}")
-    for number, page in enumerate(pages.pages, 1):
-        ctx.validate(definition, page, f"page {number} of {pages.method}")
+    offered_only_if_declared(ctx.capabilities, "resources", reply, "resources/list", "mcp.resources.list")
 
 
 @check("mcp.resources.list", protocol="mcp")
 def resources_list_pages_are_valid(ctx: McpContext) -> None:
-    _pages_valid(ctx, walk(ctx.session, "resources/list", "resources"), "ListResourcesResult")
+    pages_valid(ctx, walk(ctx.session, "resources/list", "resources"), "ListResourcesResult")
 
 
 @check("mcp.resources.templates-list", protocol="mcp")
 def templates_list_pages_are_valid(ctx: McpContext) -> None:
     pages = walk(ctx.session, "resources/templates/list", "resourceTemplates")
-    _pages_valid(ctx, pages, "ListResourceTemplatesResult")
+    pages_valid(ctx, pages, "ListResourceTemplatesResult")
 
 
 @check("mcp.resources.read", protocol="mcp")

@@ -23,7 +23,7 @@ from .. import declares
 from ..context import McpContext
 from ..session import McpSession, no_response
 from .jsonrpc import kind_of
-from .pagination import unissued_cursor, walk
+from .pagination import pages_valid, unissued_cursor, walk
 from .resources import is_iso8601
 from .tools import _words, argument_examples, call_tool, invalid_arguments, is_risky, listed_tools
 
@@ -667,10 +667,7 @@ def list_includes_created_tasks(ctx: McpContext) -> None:
     tasks = TaskSession.open(ctx)
     created = tasks.first()
     pages = walk(tasks.session, "tasks/list", "tasks")
-    if pages.broken:
-        raise Failure(f"tasks/list: a following page could not be fetched: {pages.broken}")
-    for number, page in enumerate(pages.pages, 1):
-        ctx.validate("ListTasksResult", page, f"page {number} of tasks/list")
+    pages_valid(ctx, pages, "ListTasksResult")
     ids = {t.get("taskId") for t in pages.items if isinstance(t, dict)}
     if created.task_id not in ids:
         if pages.truncated or pages.loop is not None:

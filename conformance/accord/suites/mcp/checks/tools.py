@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from ....outcomes import CheckOutcome, Failure, NotApplicable, Skip
 from ....peer import Reply
 from ....registry import check
-from .. import declares
+from .. import declares, offered_only_if_declared
 from ..context import McpContext
 from ..session import McpSession, no_response
-from .pagination import walk
+from .pagination import pages_valid, walk
 
 MAX_CALLS = 3
 """Tool calls with generated arguments one check may make."""
@@ -288,24 +288,12 @@ def unknown_name(ctx: McpContext, taken: set[str], kind: str) -> str:
 @check("mcp.tools.capability-declared", protocol="mcp")
 def tools_offered_only_with_capability(ctx: McpContext) -> None:
     reply = ctx.session.request("tools/list")
-    response = reply.response or {}
-    declared = declares(ctx.capabilities, "tools")
-    if isinstance(response.get("result"), dict):
-        if not declared:
-            raise Failure("tools/list succeeded but the initialize result does not declare the tools capability")
-        return
-    if declared:
-        raise Skip(f"tools/list did not succeed ({reply.describe()}); see mcp.tools.list")
-    raise NotApplicable("the server offers no tools (tools/list did not succeed) and declares none")
+    offered_only_if_declared(ctx.capabilities, "tools", reply, "tools/list", "mcp.tools.list")
 
 
 @check("mcp.tools.list", protocol="mcp")
 def tools_list_pages_are_valid(ctx: McpContext) -> None:
-    pages = walk(ctx.session, "tools/list", "tools")
-    if pages.broken:
-        raise Failure(f"tools/list: a following page could not be fetched: {pages.broken}")
-    for number, page in enumerate(pages.pages, 1):
-        ctx.validate("ListToolsResult", page, f"page {number} of tools/list")
+    pages_valid(ctx, walk(ctx.session, "tools/list", "tools"), "ListToolsResult")
 
 
 def _tools_or_not_applicable(ctx: McpContext) -> list[dict[str, Any]]:
