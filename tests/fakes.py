@@ -7,13 +7,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from accord.peer import Limits, Peer, Reply
+from accord.peer import Limits, MessagePeer, Peer, Reply
 
 Handler = Callable[[dict[str, Any]], list[Any]]
 """Takes one message the harness sent; returns the messages the agent sends back."""
 
 
-class FakePeer(Peer):
+class FakePeer(MessagePeer):
     transport = "fake"
 
     def __init__(self, handler: Handler, target: str = "fake:", limits: Limits | None = None):

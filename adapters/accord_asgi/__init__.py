@@ -1,7 +1,9 @@
-"""accord adapter for an in-process ASGI app: targets ``asgi:MODULE:ATTR[/PATH]``.
+"""accord adapter for an in-process ASGI app: targets ``asgi:MODULE:ATTR[/PATH]``
+(an MCP server; ``mcp+asgi:`` is the same) and ``acp+asgi:MODULE:ATTR[/BASE]`` (a REST agent).
 
 ``MODULE:ATTR`` names the app as uvicorn does (``ATTR()`` calls a factory);
-``/PATH`` is the MCP endpoint, ``/mcp`` by default. The app is served by
+``/PATH`` is the MCP endpoint, ``/mcp`` by default; for REST, ``/BASE`` is the
+prefix of every resource path, none by default. The app is served by
 uvicorn on 127.0.0.1 on a free port, in a background thread, with lifespan
 "auto"; the peer is then the ordinary :class:`accord_http.HttpPeer` on that
 URL. A real server rather than ``httpx.ASGITransport`` because the latter
@@ -25,20 +27,23 @@ import uvicorn
 
 from accord.peer import Limits, PeerUnavailable, TargetError
 from accord_http import HttpPeer
+from accord_http.rest import RestHttpPeer
 
 DEFAULT_PATH = "/mcp"
 STOP_WAIT = 3.0
 _USAGE = "write it as asgi:MODULE:ATTR or asgi:MODULE:ATTR/PATH, for example asgi:my_server.app:app/mcp"
 
 
-def parse_target(target: str) -> tuple[str, str, str]:
+def parse_target(target: str, default_path: str = DEFAULT_PATH) -> tuple[str, str, str]:
     """``asgi:pkg.mod:app/mcp`` -> ("pkg.mod", "app", "/mcp")."""
-    rest = target[len("asgi:"):] if target.startswith("asgi:") else target
+    scheme, colon, rest = target.partition(":")
+    if not colon or not scheme.endswith("asgi"):
+        rest = target
     spec, slash, path = rest.partition("/")
     module, colon, attr = spec.partition(":")
     if not colon or not module or not attr or ":" in attr:
         raise TargetError(f"cannot read {target!r}; {_USAGE}")
-    return module, attr, "/" + path if slash else DEFAULT_PATH
+    return module, attr, "/" + path if slash else default_path
 
 
 def load_app(module_name: str, attr: str) -> Any:
@@ -132,15 +137,29 @@ class AsgiServer:
             pass
 
 
-class AsgiPeer(HttpPeer):
-    """The HTTP peer, pointed at an in-process server it shares with its fresh() copies."""
+class _OnSharedServer:
+    """Holds one reference to the shared server for as long as the peer is open."""
+
+    server: AsgiServer
+
+    def _attach(self, server: AsgiServer) -> None:
+        server.acquire()
+        self.server = server
+        self._released = False
+
+    def _detach(self) -> None:
+        if not self._released:
+            self._released = True
+            self.server.release()
+
+
+class AsgiPeer(_OnSharedServer, HttpPeer):
+    """The MCP HTTP peer, pointed at an in-process server it shares with its fresh() copies."""
 
     def __init__(self, target: str, limits: Limits, server: AsgiServer, path: str) -> None:
-        server.acquire()
+        self._attach(server)
         super().__init__(target, limits, server.base_url + path)
-        self.server = server
         self._path = path
-        self._released = False
 
     def fresh(self) -> AsgiPeer:
         return AsgiPeer(self.target, self.limits, self.server, self._path)
@@ -149,12 +168,31 @@ class AsgiPeer(HttpPeer):
         try:
             super().close()
         finally:
-            if not self._released:
-                self._released = True
-                self.server.release()
+            self._detach()
 
     def describe(self) -> str:
         return f"asgi peer {self.target} at {self.url}"
+
+
+class AsgiRestPeer(_OnSharedServer, RestHttpPeer):
+    """The REST peer, pointed at an in-process server it shares with its fresh() copies."""
+
+    def __init__(self, target: str, limits: Limits, server: AsgiServer, base: str) -> None:
+        self._attach(server)
+        super().__init__(target, limits, server.base_url + base)
+        self._base = base
+
+    def fresh(self) -> AsgiRestPeer:
+        return AsgiRestPeer(self.target, self.limits, self.server, self._base)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._detach()
+
+    def describe(self) -> str:
+        return f"asgi peer {self.target} at {self.base_url}"
 
 
 def open_peer(target: str, limits: Limits) -> AsgiPeer:
@@ -167,4 +205,14 @@ def open_peer(target: str, limits: Limits) -> AsgiPeer:
         raise
 
 
-__all__ = ["DEFAULT_PATH", "AsgiPeer", "AsgiServer", "load_app", "open_peer", "parse_target"]
+def open_rest_peer(target: str, limits: Limits) -> AsgiRestPeer:
+    module, attr, base = parse_target(target.split("#", 1)[0], "")
+    server = AsgiServer(load_app(module, attr), limits)
+    try:
+        return AsgiRestPeer(target, limits, server, base.rstrip("/"))
+    except BaseException:
+        server.stop()
+        raise
+
+
+__all__ = ["DEFAULT_PATH", "AsgiPeer", "AsgiRestPeer", "AsgiServer", "load_app", "open_peer", "open_rest_peer", "parse_target"]

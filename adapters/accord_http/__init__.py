@@ -7,7 +7,8 @@ bounded by the :class:`accord.peer.Limits` in time, bytes and SSE events.
 
 from __future__ import annotations
 
-from .peer import HttpExchange, HttpPeer, check_reachable, open_peer, url_from_target
+from .exchange import HttpConnection, HttpExchange
+from .peer import HttpPeer, check_reachable, open_peer, url_from_target
 from .redact import REDACTED, is_secret_header, redact_headers
 from .sse import SseEvent, SseParser
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from accord.peer import HttpWire, Peer, Reply, StdioWire
+from accord.peer import HttpWire, MessagePeer, Peer, Reply, StdioWire
 from accord_http import HttpExchange, HttpPeer, redact_headers
 from accord_stdio import End, Line, LinePeer
 
@@ -16,7 +16,7 @@ from .transcript import Book, pack
 T = TypeVar("T")
 
 
-class Recorder(Peer):
+class Recorder(MessagePeer):
     """``Recorder(peer)`` behaves as ``peer`` and records what crosses the wire.
 
     It is an :class:`HttpWire` or a :class:`StdioWire` exactly when the wrapped

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from accord.peer import Limits, Peer, Reply, StdioWire
+from accord.peer import Limits, MessagePeer, Reply, StdioWire
 
 NOISE_KEPT = 200
 NOISE_CHARS = 1000
@@ -146,7 +146,7 @@ class Inbox:
             return self._end
 
 
-class LinePeer(Peer, StdioWire):
+class LinePeer(MessagePeer, StdioWire):
     """Peer logic over an inbox of lines; subclasses provide the channel."""
 
     transport = "stdio"

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import __version__
 from .baseline import BaselineError, apply_baseline, load_baseline
 from .catalogue import CatalogueError
-from .engine import checks_for, run as run_suite
+from .engine import checks_for, run as run_suite, suite_class
 from .matrix import Matrix, load_runs
 from .peer import Limits, PeerUnavailable, TargetError
 from .results import RunResult
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--exclude-tool", action="append", default=[], metavar="NAME", help="a tool accord must never call; repeatable")
     run.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for any one reply (default 10)")
     run.add_argument("--label", default="", help="column name in matrices (default: the server's name)")
+    run.add_argument("--agent", action="append", default=[], metavar="NAME", help="ACP: judge only this agent of the server (default: every agent it lists); repeatable")
     run.add_argument("--record", type=Path, help="also write a transcript that `--target replay:FILE` replays offline")
     run.set_defaults(func=cmd_run)
 
@@ -99,14 +100,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         label=args.label,
         schema_path=args.schema,
         record_path=args.record,
+        agents=frozenset(args.agent),
     )
-    result = execute(spec, args.target, settings, args.out)
-    if expected is not None:
-        apply_baseline(result, expected, str(args.baseline))
-    if args.out:
-        write_outputs(result, args.out)
-    print_summary(result, args.out)
-    return result.exit_code
+    runs = suite_class(ref.protocol).expand_target(args.target, settings)
+    results = []
+    for name, target in runs:
+        out = args.out / name if args.out and len(runs) > 1 else args.out
+        if len(runs) > 1:
+            print(f"== agent {name}: {target}")
+        result = execute(spec, target, settings, out)
+        if expected is not None:
+            apply_baseline(result, expected, str(args.baseline))
+        if out:
+            write_outputs(result, out)
+        print_summary(result, out)
+        results.append(result)
+    if len(results) > 1 and args.out:
+        (args.out / "matrix.md").write_text(matrix_markdown(Matrix.from_runs(results), args.target), encoding="utf-8")
+        print(f"matrix of {len(results)} run(s): {args.out / 'matrix.md'}")
+    return max(r.exit_code for r in results)
 
 
 def execute(spec, target: str, settings: RunSettings, out: Path | None) -> RunResult:

@@ -18,11 +18,15 @@ REFERENCE_TARGETS = {
         "stdio": f"mcp+stdio:{shlex.quote(sys.executable)} -m accord_fixtures.mcp_reference --stdio",
         "http": "asgi:accord_fixtures.mcp_reference:app",
     },
+    "acp": {
+        "http": "acp+asgi:accord_fixtures.acp_reference:app",
+    },
 }
 
 
 def run_reference(args: argparse.Namespace) -> int:
     from .cli import execute, print_summary, write_outputs
+    from .engine import suite_class
 
     out: Path = args.out or Path("reports/reference")
     runs = []
@@ -37,12 +41,13 @@ def run_reference(args: argparse.Namespace) -> int:
                 only=frozenset(args.only),
                 label="accord-reference",
             )
-            folder = out / f"{ref.protocol}-{ref.version}-{transport}"
-            print(f"== {ref} over {transport}: {target}")
-            result = execute(load_spec(ref), target, settings, folder)
-            write_outputs(result, folder)
-            print_summary(result, folder)
-            runs.append(result)
+            for agent, agent_target in suite_class(ref.protocol).expand_target(target, settings):
+                folder = out / "-".join(x for x in (ref.protocol, ref.version, transport, agent) if x)
+                print(f"== {ref} over {transport}: {agent_target}")
+                result = execute(load_spec(ref), agent_target, settings, folder)
+                write_outputs(result, folder)
+                print_summary(result, folder)
+                runs.append(result)
     (out / "matrix.md").write_text(matrix_markdown(Matrix.from_runs(runs), "accord reference agents"), encoding="utf-8")
     print(f"matrix of {len(runs)} run(s): {out / 'matrix.md'}")
     return max((r.exit_code for r in runs), default=0)

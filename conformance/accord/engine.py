@@ -18,7 +18,7 @@ from .settings import RunSettings
 from .specs import Spec
 from .suite import Suite
 
-SUITES = {"mcp": "accord.suites.mcp:McpSuite"}
+SUITES = {"mcp": "accord.suites.mcp:McpSuite", "acp": "accord.suites.acp:AcpSuite"}
 """Protocol -> the suite class that runs its checks (imported on demand)."""
 
 ResultSink = Callable[[RequirementResult], None]

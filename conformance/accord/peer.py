@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -91,6 +91,21 @@ class WireLog:
         ]
 
 
+NO_BODY: Any = object()
+"""Marks a request sent without a JSON body (``json=None`` sends ``null``)."""
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One Server-Sent Event as received: its name, raw data and the data parsed."""
+
+    event: str
+    data: str
+    id: str | None = None
+    value: Any = None
+    """``data`` parsed as JSON (None if it is not JSON)."""
+
+
 @dataclass
 class Reply:
     """What came back for one thing sent: parsed messages plus the raw wire view."""
@@ -110,6 +125,11 @@ class Reply:
     """What went wrong on the wire: timeout, overflow, undecodable frame,
     process exit. Empty when the exchange was clean."""
     elapsed: float = 0.0
+    json: Any = None
+    """The body parsed as JSON, when the response declared a JSON content type
+    and the body parsed (None otherwise; ``problems`` says why)."""
+    events: list[StreamEvent] = field(default_factory=list)
+    """SSE events received, in order, with their names (REST peers)."""
 
     @property
     def content_type(self) -> str:
@@ -121,6 +141,10 @@ class Reply:
             parts.append(f"HTTP {self.status}")
         if self.response is not None:
             parts.append(json.dumps(self.response)[:400])
+        elif self.events:
+            parts.append(f"{len(self.events)} SSE event(s): " + ", ".join(e.event for e in self.events[:12]))
+        elif self.json is not None:
+            parts.append(json.dumps(self.json)[:400])
         elif self.messages:
             parts.append(f"{len(self.messages)} message(s), none a response")
         else:
@@ -130,7 +154,13 @@ class Reply:
 
 
 class Peer(ABC):
-    """A live connection to one agent, speaking one transport."""
+    """A live connection to one agent, speaking one transport.
+
+    What is sent over it depends on the protocol's shape: a
+    :class:`MessagePeer` carries JSON-RPC messages (MCP, A2A's JSON-RPC
+    binding), a :class:`RestPeer` carries HTTP requests to resource paths
+    (ACP, A2A's HTTP+JSON binding).
+    """
 
     transport: str = ""
     """'stdio' or 'http' (third-party adapters may add their own)."""
@@ -140,7 +170,28 @@ class Peer(ABC):
         self.limits = limits
         self.log = WireLog()
 
-    # --- message level -------------------------------------------------
+    @abstractmethod
+    def fresh(self) -> "Peer":
+        """A new, independent connection to the same agent (stdio: a new
+        process; HTTP: a new client with no session)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release everything; never raises, never blocks past the limits."""
+
+    def describe(self) -> str:
+        return f"{self.transport} peer {self.target}"
+
+    def __enter__(self) -> "Peer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class MessagePeer(Peer):
+    """A peer that carries JSON-RPC messages."""
+
     @abstractmethod
     def send(self, message: Mapping[str, Any] | bytes, *, timeout: float | None = None) -> Reply:
         """Send one JSON-RPC message (a mapping, serialised by the adapter)
@@ -157,28 +208,37 @@ class Peer(ABC):
         """Messages that arrive unasked within ``duration`` seconds (stdio:
         lines on stdout; HTTP: nothing unless a stream is open)."""
 
-    @abstractmethod
-    def fresh(self) -> "Peer":
-        """A new, independent connection to the same agent (stdio: a new
-        process; HTTP: a new client with no session)."""
-
-    @abstractmethod
-    def close(self) -> None:
-        """Release everything; never raises, never blocks past the limits."""
-
-    # --- MCP session state the transport carries ----------------------
     protocol_version: str | None = None
     """Set by the protocol layer after negotiation; HTTP adapters send it
-    in the ``MCP-Protocol-Version`` header."""
+    in the protocol's version header."""
 
-    def describe(self) -> str:
-        return f"{self.transport} peer {self.target}"
 
-    def __enter__(self) -> "Peer":
-        return self
+StopWhen = Callable[[StreamEvent], bool]
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+
+class RestPeer(Peer):
+    """A peer reached by HTTP requests to paths under one base URL."""
+
+    base_url: str = ""
+
+    @abstractmethod
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = NO_BODY,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        stop: StopWhen | None = None,
+    ) -> Reply:
+        """One HTTP request to ``base_url + path``: ``json`` is serialised
+        (with a JSON content type), ``body`` is sent as given. A JSON response
+        is parsed into ``Reply.json``; an SSE response into ``Reply.events``,
+        read until the stream ends, the limits are reached, or ``stop`` returns
+        True for an event. A header given as an empty string is left out."""
 
 
 class HttpWire(ABC):

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from .catalogue import Requirement
-from .peer import Peer, WireEvent
+from .peer import MessagePeer, Peer, TargetError, WireEvent
 from .results import Implementation
 from .settings import RunSettings
 from .specs import Spec
@@ -41,6 +41,11 @@ class Suite(ABC):
             if self.settings.record_path is not None:
                 from accord_replay import Recorder
 
+                if not isinstance(self._root, MessagePeer):
+                    unrecordable, self._root = self._root, None
+                    unrecordable.close()
+                    raise TargetError(f"--record can record JSON-RPC transports only; {self.target} is not one")
+
                 self._root = Recorder(self._root)
             peer = self._root
         else:
@@ -53,6 +58,12 @@ class Suite(ABC):
     @property
     def transport(self) -> str:
         return self._root.transport if self._root else ""
+
+    @classmethod
+    def expand_target(cls, target: str, settings: RunSettings) -> list[tuple[str, str]]:
+        """The runs one target stands for, as (name, target) pairs: one unless the
+        server hosts several agents, each judged in a run of its own."""
+        return [("", target)]
 
     @abstractmethod
     def start(self) -> Implementation:
