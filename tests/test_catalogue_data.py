@@ -13,9 +13,11 @@ MCP = SPECS / "mcp"
 MCP_VERSIONS = ("2025-11-25", "2025-06-18")
 
 LEVELS = {"MUST", "SHOULD", "MAY"}
-REQUIREMENT_KEYS = {"id", "level", "section", "summary", "capability", "transport", "untested"}
+REQUIREMENT_KEYS = {"id", "level", "section", "summary", "capability", "transport", "untested", "source"}
 REQUIRED_KEYS = {"id", "level", "section", "summary"}
 META_KEYS = {"protocol", "version", "spec_url"}
+PIN_KEYS = {"openapi_sha256", "docs_commit"}
+"""Optional: what a frozen profile (ACP 0.2.0) is pinned to."""
 
 # Server capabilities (dotted paths in InitializeResult.capabilities) a requirement may depend on.
 MCP_CAPABILITIES = {
@@ -38,7 +40,8 @@ MCP_TRANSPORTS = {"http", "stdio"}
 
 SEGMENT = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 DOTTED_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*")
-SECTION = re.compile(r"[a-z0-9][a-z0-9_/-]*(?:#[a-z0-9][a-z0-9_-]*)?")
+SECTION = re.compile(r"[a-z0-9][a-z0-9_/.-]*(?:#[a-z0-9][a-z0-9_-]*|#(?:/[A-Za-z0-9_~{}.-]+)+)?")
+"""A page path with an optional anchor, or a JSON pointer into an OpenAPI file."""
 VERSION_DIR = re.compile(r"\d{4}-\d{2}-\d{2}|\d+\.\d+(?:\.\d+)?")
 
 # Ids the check engineers build on; renaming one of them breaks their checks.
@@ -117,8 +120,8 @@ def problems(doc: dict[str, Any], protocol: str, version: str) -> list[str]:
     meta = doc.get("meta")
     if not isinstance(meta, dict):
         return ["[meta] table missing"]
-    if set(meta) != META_KEYS:
-        found.append(f"meta keys {sorted(meta)} != {sorted(META_KEYS)}")
+    if not META_KEYS <= set(meta) <= META_KEYS | PIN_KEYS:
+        found.append(f"meta keys {sorted(meta)} are not {sorted(META_KEYS)} plus any of {sorted(PIN_KEYS)}")
     if meta.get("protocol") != protocol:
         found.append(f"meta.protocol {meta.get('protocol')!r} != folder {protocol!r}")
     if meta.get("version") != version:

@@ -14,6 +14,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Level = Literal["MUST", "SHOULD", "MAY"]
 
+ALLOWED_SOURCES: tuple[str, ...] = ("schema", "must", "lifecycle", "should", "prose", "may")
+"""Values of a requirement's ``source`` (specs without RFC 2119 levels, such as ACP): enforced by the
+OpenAPI schema, the word "must"/"should"/"may" in the prose, the run lifecycle diagram, or behaviour
+the prose describes without any modal word (weaker than "must": a SHOULD)."""
+
+
+def level_for_source(source: str) -> Level:
+    """The level a requirement has because of its source; the only place this rule is written."""
+    if source in ("schema", "must", "lifecycle"):
+        return "MUST"
+    if source in ("should", "prose"):
+        return "SHOULD"
+    if source == "may":
+        return "MAY"
+    raise CatalogueError(f"unknown requirement source {source!r}; expected one of {', '.join(ALLOWED_SOURCES)}")
+
 
 class CatalogueError(ValueError):
     """A requirements file is unreadable or malformed."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import __version__
 from .baseline import BaselineError, apply_baseline, load_baseline
 from .catalogue import CatalogueError
-from .engine import checks_for, run as run_suite, suite_class
+from .engine import SUITES, checks_for, run as run_suite, suite_class
 from .matrix import Matrix, load_runs
 from .peer import Limits, PeerUnavailable, TargetError
 from .results import RunResult
@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="judge an agent (no --target: the bundled reference agents)")
-    run.add_argument("--target", help="mcp+stdio:COMMAND, mcp+http://HOST:PORT/PATH, asgi:MODULE:ATTR[/PATH], replay:FILE")
+    run.add_argument("--target", help="mcp+stdio:COMMAND, mcp+http://HOST:PORT/PATH, asgi:MODULE:ATTR[/PATH], replay:FILE, acp+http://HOST:PORT[#AGENT], acp+asgi:MODULE:ATTR")
     run.add_argument("--spec", help="PROTOCOL@VERSION, e.g. mcp@2025-11-25 (default: the newest for the target's protocol)")
     run.add_argument("--schema", type=Path, help="a draft schema file to use in place of the bundled one")
     run.add_argument("--out", type=Path, help="folder for results.json, results.ndjson, junit.xml, matrix.md")
@@ -89,6 +89,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.max_examples < 1 or args.timeout <= 0:
         raise TargetError("--max-examples must be at least 1 and --timeout above 0")
     ref = resolve_spec(args.spec, args.target)
+    named = protocol_of(args.target)
+    if named and named != ref.protocol and named in SUITES:
+        raise TargetError(f"the target speaks {named} but --spec is {ref}; drop --spec or name a {named} version (see `accord list`)")
     spec = load_spec(ref, args.schema)
     expected = load_baseline(args.baseline) if args.baseline else None
     settings = RunSettings(

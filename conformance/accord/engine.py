@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from .catalogue import Requirement
 from .evidence import render_events, reproducer
 from .outcomes import CheckOutcome, Failure, Outcome
-from .peer import PeerUnavailable, TargetError
+from .peer import PeerUnavailable, TargetError, WireLog
 from .registry import REGISTRY, CheckSpec
 from .results import Evidence, RequirementResult, RunMeta, RunResult
 from .settings import RunSettings
@@ -60,6 +60,7 @@ def run(spec: Spec, target: str, settings: RunSettings, on_result: ResultSink | 
     try:
         meta.implementation = suite.start()
         meta.transport = suite.transport
+        meta.agent = suite.agent
         checks = checks_for(spec.ref.protocol)
         ordered = sorted(
             (r for r in spec.catalogue if settings.selects(r.id) or r.id in suite.essential),
@@ -72,11 +73,19 @@ def run(spec: Spec, target: str, settings: RunSettings, on_result: ResultSink | 
             if on_result is not None:
                 on_result(result)
     finally:
+        meta.sent = sum(sent_count(peer.log) for peer in suite.peers)
         suite.close()
     meta.duration = round(time.monotonic() - started, 3)
     order = {r.id: i for i, r in enumerate(spec.catalogue)}
     results.sort(key=lambda r: order[r.id])
     return RunResult(meta=meta, results=results)
+
+
+def sent_count(log: WireLog) -> int:
+    """HTTP requests sent on a peer, or, on a transport without them, the frames sent."""
+    sent = [e for e in log.since(0) if e.direction == "sent"]
+    requests = sum(1 for e in sent if e.channel == "http-request")
+    return requests or len(sent)
 
 
 def judge(suite: Suite, requirement: Requirement, check: CheckSpec | None) -> RequirementResult:

@@ -56,6 +56,10 @@ class RunMeta(BaseModel):
     implementation: Implementation = Field(default_factory=Implementation)
     label: str = ""
     """A short name for the column in a matrix (defaults to the implementation name)."""
+    sent: int = 0
+    """Requests (HTTP) or messages (stdio) accord sent to the agent in the run."""
+    agent: str = ""
+    """The agent judged, when the server hosts several (ACP); part of the column name."""
     seed: int
     max_examples: int
     started_at: str
@@ -88,7 +92,8 @@ class RunResult(BaseModel):
 
     @property
     def column(self) -> str:
-        return self.meta.label or self.meta.implementation.name
+        name = self.meta.label or self.meta.implementation.name
+        return f"{name} #{self.meta.agent}" if self.meta.agent and self.meta.agent != name else name
 
     def save(self, path: Path) -> None:
         path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")

@@ -21,6 +21,8 @@ class Suite(ABC):
     """
 
     protocol: str = ""
+    agent: str = ""
+    """The agent judged, for servers that host several (set by start())."""
     essential: set[str] = set()
     """Requirements judged even when --only leaves them out: set by start() when
     the agent failed something every other check depends on."""
