@@ -1,0 +1,62 @@
+"""accord is right both ways on its own ACP fixtures: every agent of the reference server meets
+every requirement judged, and every deliberately broken variant is caught by the requirement it
+breaks and by no unrelated MUST."""
+
+from __future__ import annotations
+
+import pytest
+
+from accord.engine import run
+from accord.outcomes import Outcome
+from accord.peer import Limits
+from accord.settings import RunSettings
+from accord.specs import SpecRef, load_spec
+from accord_fixtures.acp_reference import FAULTS
+from accord_fixtures.acp_reference.variants import target_for
+
+SPEC = SpecRef("acp", "0.2.0")
+REFERENCE = "acp+asgi:accord_fixtures.acp_reference:app"
+AGENTS = ("echo", "awaiter", "slow", "failer")
+
+FAULT_AGENT = {
+    "cancel-one-step": "slow",
+    "cancel-completed-run": "echo",
+    "failed-run-no-error": "failer",
+    "resume-completed-run": "awaiter",
+}
+"""The agent whose behaviour shows the fault (echo unless named here)."""
+
+SAME_BREACH: dict[str, dict[str, str]] = {}
+"""Extra MUST failures a fault may cause, each with why it is the same breach, not an unrelated one."""
+
+
+def judged(target: str, only: frozenset[str] = frozenset()):
+    settings = RunSettings(seed=0, max_examples=10, only=only, limits=Limits(read_timeout=5.0))
+    return run(load_spec(SPEC), target, settings)
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_reference_agent_meets_every_requirement_judged(agent):
+    result = judged(f"{REFERENCE}#{agent}")
+    bad = [(r.id, r.outcome.value, r.message[:300]) for r in result.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    assert not bad
+    assert result.counts().get("pass", 0) >= 40, result.counts()
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_broken_variant_is_caught_by_its_requirement_and_no_unrelated_must(fault):
+    broken = FAULTS[fault]
+    result = judged(target_for(fault, FAULT_AGENT.get(fault, "echo")))
+    outcomes = {r.id: r for r in result.results}
+    caught = outcomes[broken]
+    assert caught.outcome is Outcome.FAIL, f"{fault} not caught by {broken}: {caught.outcome.value} {caught.message}"
+    assert caught.evidence is not None and caught.evidence.reproducer
+    assert caught.evidence.exchanges or caught.evidence.example is not None
+    allowed = set(SAME_BREACH.get(fault, {})) | {broken}
+    unrelated = {
+        r.id: r.message[:200] for r in result.results
+        if r.level == "MUST" and r.outcome in (Outcome.FAIL, Outcome.ERROR) and r.id not in allowed
+    }
+    assert not unrelated, f"{fault} also failed unrelated MUSTs: {unrelated}"
+    assert not [r.id for r in result.results if r.outcome is Outcome.ERROR]
