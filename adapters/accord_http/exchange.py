@@ -9,7 +9,9 @@ left behind ends on its own at its next read or read timeout.
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -239,6 +241,12 @@ def _transport_problem(exc: Exception, timeout: float) -> str:
     return f"transport error: {exc or type(exc).__name__}"
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """httpx's default TLS settings, built once: building them costs ~50 ms per client."""
+    return httpx.create_ssl_context()
+
+
 class HttpConnection:
     """An httpx client whose every exchange is bounded by ``limits`` and logged to ``log``."""
 
@@ -254,7 +262,7 @@ class HttpConnection:
         """Called after every exchange (the replay recorder listens here)."""
         self._transport_factory = transport_factory
         transport = transport_factory() if transport_factory is not None else None
-        self._client = httpx.Client(transport=transport, follow_redirects=False)
+        self._client = httpx.Client(transport=transport, follow_redirects=False, verify=shared_ssl_context())
         del self._client.headers["accept"]  # our Accept is per request, or left out on purpose
         self._closed = False
 
