@@ -26,7 +26,33 @@ FAULT_AGENT = {
 }
 """The agent whose behaviour shows the fault (echo unless named here)."""
 
-SAME_BREACH: dict[str, dict[str, str]] = {}
+SAME_BREACH: dict[str, dict[str, str]] = {
+    "accepts-invalid-run": {
+        "acp.properties.invalid-run-requests": "its property is that invalid run requests are refused: the same rule, generated",
+    },
+    "resume-completed-run": {
+        "acp.lifecycle.terminal-stays-terminal": "resuming a completed run is one of the moves a final run must refuse",
+    },
+    "stream-two-closing-events": {
+        "acp.runs.events-replay": "the run's event list carries the second closing event too, which the stream read stopped before",
+    },
+    "unknown-agent-500": {
+        "acp.runs.unknown-agent-rejected": "POST /runs for an unknown agent goes through the same failing agent lookup",
+    },
+    "part-content-and-url": {
+        **{rid: "the schema's MessagePart forbids content with content_url, so every Run and event with that part is invalid"
+           for rid in ("acp.runs.run-schema", "acp.runs.mode-optional", "acp.runs.get-ok", "acp.runs.events-list-valid",
+                       "acp.stream.events-valid")},
+    },
+    "role-bad": {
+        **{rid: "the schema's Message role pattern is the same rule, so every Run and event with that message is invalid"
+           for rid in ("acp.runs.run-schema", "acp.runs.mode-optional", "acp.runs.get-ok", "acp.runs.events-list-valid",
+                       "acp.stream.events-valid", "acp.messages.output-role-agent")},
+    },
+    "stream-no-created-event": {
+        "acp.lifecycle.starts-created": "a run's first status event, in its stream, is run.created: the same sentence",
+    },
+}
 """Extra MUST failures a fault may cause, each with why it is the same breach, not an unrelated one."""
 
 

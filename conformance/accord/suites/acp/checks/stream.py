@@ -16,7 +16,7 @@ from typing import Any
 from ....outcomes import Failure
 from ....peer import StreamEvent
 from ....registry import check
-from ..context import CLOSING_EVENTS, AcpContext, event_type
+from ..context import CLOSING_EVENTS, AcpContext, event_type, require_readable_stream
 from .runs import SHOWN, event_problems, probe_input
 
 MESSAGE_EVENTS = frozenset({"message.created", "message.part", "message.completed"})
@@ -38,6 +38,7 @@ def streamed_events(ctx: AcpContext) -> list[StreamEvent]:
         return False
 
     reply = ctx.peer.request("POST", "/runs", json=ctx.run_request("stream", probe_input(ctx)), stop=stop)
+    require_readable_stream(reply)
     if not reply.events:
         raise Failure(f"POST /runs with mode stream gave no SSE event: {reply.describe()[:SHOWN]}; a stream run is "
                       "answered with a text/event-stream of ACP events")
