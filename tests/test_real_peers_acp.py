@@ -18,6 +18,10 @@ from accord_fixtures.peers.acp_matrix import SPEC, run_acp_sdk
 from accord_fixtures.peers.acp_sdk import unavailable_reason
 
 REPORTS = Path(__file__).resolve().parents[1] / "reports" / "real-peers" / "acp"
+TIMING_DEPENDENT = {"acp.lifecycle.cancelling-ends-cancelled", "acp.lifecycle.polling-forward"}
+"""acp-sdk loses a cancel that lands while a run is being created or finishing (the run stays
+cancelling, or ends completed): genuine (FINDINGS.md), but whether a run of the state machine hits
+that moment is a matter of timing, so these may fail or pass from one run to the next."""
 
 
 @pytest.mark.peers
@@ -32,8 +36,8 @@ def test_acp_sdk_failures_match_the_reviewed_record():
         recorded = RunResult.load(REPORTS / f"acp-sdk-{SPEC.version}-{agent}" / "results.json")
         errors = {r.id: r.message[:300] for r in result.results if r.outcome is Outcome.ERROR}
         assert not errors, agent
-        failed = {r.id for r in result.results if r.outcome is Outcome.FAIL}
-        expected = {r.id for r in recorded.results if r.outcome is Outcome.FAIL}
+        failed = {r.id for r in result.results if r.outcome is Outcome.FAIL} - TIMING_DEPENDENT
+        expected = {r.id for r in recorded.results if r.outcome is Outcome.FAIL} - TIMING_DEPENDENT
         assert failed == expected, f"{agent}: new failures {sorted(failed - expected)}; no longer failing {sorted(expected - failed)}"
         for r in result.results:
             if r.outcome is Outcome.FAIL:
