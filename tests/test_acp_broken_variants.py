@@ -56,14 +56,14 @@ SAME_BREACH: dict[str, dict[str, str]] = {
 """Extra MUST failures a fault may cause, each with why it is the same breach, not an unrelated one."""
 
 
-def judged(target: str, only: frozenset[str] = frozenset()):
-    settings = RunSettings(seed=0, max_examples=10, only=only, limits=Limits(read_timeout=5.0))
+def judged(target: str, only: frozenset[str] = frozenset(), max_examples: int = 10):
+    settings = RunSettings(seed=0, max_examples=max_examples, only=only, limits=Limits(read_timeout=5.0))
     return run(load_spec(SPEC), target, settings)
 
 
 @pytest.mark.parametrize("agent", AGENTS)
 def test_reference_agent_meets_every_requirement_judged(agent):
-    result = judged(f"{REFERENCE}#{agent}")
+    result = judged(f"{REFERENCE}#{agent}", max_examples=25)  # as many examples as `accord run` makes
     bad = [(r.id, r.outcome.value, r.message[:300]) for r in result.results if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
     assert not bad
     assert result.counts().get("pass", 0) >= 40, result.counts()

@@ -195,24 +195,23 @@ class AsgiRestPeer(_OnSharedServer, RestHttpPeer):
         return f"asgi peer {self.target} at {self.base_url}"
 
 
-def open_peer(target: str, limits: Limits) -> AsgiPeer:
-    module, attr, path = parse_target(target)
+def _served(target: str, limits: Limits, default_path: str, make_peer: Any) -> Any:
+    """Start the target's app and hand the server to ``make_peer(server, path)``; stop it if that fails."""
+    module, attr, path = parse_target(target.split("#", 1)[0], default_path)
     server = AsgiServer(load_app(module, attr), limits)
     try:
-        return AsgiPeer(target, limits, server, path)
+        return make_peer(server, path)
     except BaseException:
         server.stop()
         raise
+
+
+def open_peer(target: str, limits: Limits) -> AsgiPeer:
+    return _served(target, limits, DEFAULT_PATH, lambda server, path: AsgiPeer(target, limits, server, path))
 
 
 def open_rest_peer(target: str, limits: Limits) -> AsgiRestPeer:
-    module, attr, base = parse_target(target.split("#", 1)[0], "")
-    server = AsgiServer(load_app(module, attr), limits)
-    try:
-        return AsgiRestPeer(target, limits, server, base.rstrip("/"))
-    except BaseException:
-        server.stop()
-        raise
+    return _served(target, limits, "", lambda server, base: AsgiRestPeer(target, limits, server, base.rstrip("/")))
 
 
 __all__ = ["DEFAULT_PATH", "AsgiPeer", "AsgiRestPeer", "AsgiServer", "load_app", "open_peer", "open_rest_peer", "parse_target"]
