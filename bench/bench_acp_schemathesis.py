@@ -196,12 +196,14 @@ def run_accord(base_url: str, *, seed: int) -> Figures:
     spec = load_spec(SpecRef("acp", "0.2.0"))
     started = time.monotonic()
     figures = Figures(tool=f"accord {__version__}", wall_seconds=0.0, requests=0)
+    first_seen: dict[str, Failure] = {}
     for agent, target in suite_class("acp").expand_target(f"acp+{base_url}", settings):
         result = run(spec, target, settings)
         for r in result.results:
             if r.outcome is Outcome.FAIL:
                 detail = r.message.splitlines()[0][:140] if r.message else ""
-                figures.failures.setdefault(Failure(r.id, r.level, detail), set()).add(agent)
+                failure = first_seen.setdefault(r.id, Failure(r.id, r.level, detail))
+                figures.failures.setdefault(failure, set()).add(agent)
             elif r.outcome is Outcome.ERROR:
                 figures.errors.append(f"{agent} {r.id}: {r.message.splitlines()[0][:140]}")
         figures.requests += result.meta.sent
