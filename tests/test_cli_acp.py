@@ -47,6 +47,7 @@ def test_agent_option_and_fragment_name_one_agent(tmp_path):
         (["--target", "acp+http:/nowhere"], "cannot read target"),
         (["--target", "acp+asgi:no_such_module_here:app"], "cannot import"),
         (["--target", REFERENCE, "--record", "/tmp/accord-never-written.json"], "--record can record JSON-RPC transports only"),
+        (["--target", "asgi:accord_fixtures.mcp_reference:app", "--agent", "echo"], "a mcp target is one agent"),
     ],
 )
 def test_bad_acp_input_gets_one_clear_line_and_exit_2(args, complaint):

@@ -92,6 +92,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     named = protocol_of(args.target)
     if named and named != ref.protocol and named in SUITES:
         raise TargetError(f"the target speaks {named} but --spec is {ref}; drop --spec or name a {named} version (see `accord list`)")
+    if args.agent and not suite_class(ref.protocol).hosts_agents:
+        raise TargetError(f"--agent names agents of a server that hosts several (ACP); a {ref.protocol} target is one agent")
     spec = load_spec(ref, args.schema)
     expected = load_baseline(args.baseline) if args.baseline else None
     settings = RunSettings(

@@ -21,6 +21,8 @@ class Suite(ABC):
     """
 
     protocol: str = ""
+    hosts_agents: bool = False
+    """True for protocols whose servers host several agents, each judged in a run of its own (ACP)."""
     agent: str = ""
     """The agent judged, for servers that host several (set by start())."""
     essential: set[str] = set()

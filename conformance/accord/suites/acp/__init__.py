@@ -27,6 +27,7 @@ def agent_of(target: str) -> str | None:
 
 class AcpSuite(Suite):
     protocol = "acp"
+    hosts_agents = True
     needed_definitions = (
         "AgentManifest", "AgentsListResponse", "Run", "RunCreateRequest", "RunResumeRequest", "Message",
         "MessagePart", "Session", "Error", "Event",
