@@ -96,6 +96,7 @@ def test_level_for_source_is_the_brief_rule() -> None:
         "must": "MUST",
         "lifecycle": "MUST",
         "should": "SHOULD",
+        "prose": "SHOULD",
         "may": "MAY",
     }
     with pytest.raises(CatalogueError, match="unknown requirement source 'spec'"):
