@@ -601,8 +601,9 @@ def test_rest_routing_errors() -> None:
 
 
 def test_faults_are_named_and_checked() -> None:
-    assert FAULTS == {}
+    assert FAULTS and all(requirement.startswith("a2a.") for requirement in FAULTS.values())
     assert parse_faults("") == frozenset()
+    assert parse_faults(" , ".join(sorted(FAULTS)[:2])) == frozenset(sorted(FAULTS)[:2])
     with pytest.raises(ValueError):
         make_app(frozenset({"no-such-fault"}))
     assert app is not None

@@ -1,4 +1,4 @@
-"""Sanity tests over the draft A2A requirement catalogues (specs/a2a/<version>/requirements.draft.toml)."""
+"""Sanity tests over the A2A requirement catalogues (specs/a2a/<version>/requirements.toml)."""
 from __future__ import annotations
 
 import re
@@ -37,13 +37,13 @@ DRAFTS = {
 }
 
 
-def draft_path(version: str) -> Path:
-    return A2A_SPECS / version / "requirements.draft.toml"
+def catalogue_path(version: str) -> Path:
+    return A2A_SPECS / version / "requirements.toml"
 
 
 @cache
 def load(version: str) -> Catalogue:
-    return Catalogue.load(draft_path(version))
+    return Catalogue.load(catalogue_path(version))
 
 
 def heading_slugs(markdown: str) -> set[str]:
@@ -104,7 +104,7 @@ def test_heading_slugs_follow_github_rules() -> None:
 
 
 @pytest.mark.parametrize("version", sorted(DRAFTS))
-def test_draft_loads_with_meta(version: str) -> None:
+def test_catalogue_loads_with_meta(version: str) -> None:
     catalogue = load(version)
     _, _, spec_url, _ = DRAFTS[version]
     assert (catalogue.protocol, catalogue.version, catalogue.spec_url) == ("a2a", version, spec_url)

@@ -26,7 +26,7 @@ def test_every_listed_agent_is_judged_in_a_run_of_its_own(tmp_path):
         assert {r["id"]: r["outcome"] for r in result["results"]} == {"acp.ping.ok": "pass", "acp.agents.get-ok": "pass"}
     matrix = (tmp_path / "matrix.md").read_text()
     assert all(f"#{agent}" in matrix or agent in matrix for agent in AGENTS)
-    assert done.stdout.count("== agent ") == len(AGENTS)
+    assert done.stdout.count("== ") == len(AGENTS)
 
 
 def test_agent_option_and_fragment_name_one_agent(tmp_path):
@@ -47,7 +47,7 @@ def test_agent_option_and_fragment_name_one_agent(tmp_path):
         (["--target", "acp+http:/nowhere"], "cannot read target"),
         (["--target", "acp+asgi:no_such_module_here:app"], "cannot import"),
         (["--target", REFERENCE, "--record", "/tmp/accord-never-written.json"], "--record can record JSON-RPC transports only"),
-        (["--target", "asgi:accord_fixtures.mcp_reference:app", "--agent", "echo"], "a mcp target is one agent"),
+        (["--target", "asgi:accord_fixtures.mcp_reference:app", "--agent", "echo"], "an mcp target is one agent"),
     ],
 )
 def test_bad_acp_input_gets_one_clear_line_and_exit_2(args, complaint):

@@ -183,7 +183,9 @@ class AsgiRestPeer(_OnSharedServer, RestHttpPeer):
         self._base = base
 
     def fresh(self) -> AsgiRestPeer:
-        return AsgiRestPeer(self.target, self.limits, self.server, self._base)
+        copy = AsgiRestPeer(self.target, self.limits, self.server, self._base)
+        copy.default_headers = dict(self.default_headers)
+        return copy
 
     def close(self) -> None:
         try:

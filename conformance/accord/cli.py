@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--exclude-tool", action="append", default=[], metavar="NAME", help="a tool accord must never call; repeatable")
     run.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for any one reply (default 10)")
     run.add_argument("--label", default="", help="column name in matrices (default: the server's name)")
+    run.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="A2A: an HTTP header sent with every request (credentials, say); repeatable; kept out of reports")
     run.add_argument("--agent", action="append", default=[], metavar="NAME", help="ACP: judge only this agent of the server (default: every agent it lists); repeatable")
     run.add_argument("--record", type=Path, help="also write a transcript that `--target replay:FILE` replays offline")
     run.set_defaults(func=cmd_run)
@@ -93,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if named and named != ref.protocol and named in SUITES:
         raise TargetError(f"the target speaks {named} but --spec is {ref}; drop --spec or name a {named} version (see `accord list`)")
     if args.agent and not suite_class(ref.protocol).hosts_agents:
-        raise TargetError(f"--agent names agents of a server that hosts several (ACP); a {ref.protocol} target is one agent")
+        raise TargetError(f"--agent names agents of a server that hosts several (ACP); an {ref.protocol} target is one agent")
     spec = load_spec(ref, args.schema)
     expected = load_baseline(args.baseline) if args.baseline else None
     settings = RunSettings(
@@ -106,13 +107,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         schema_path=args.schema,
         record_path=args.record,
         agents=frozenset(args.agent),
+        headers=parse_headers(args.header),
     )
-    runs = suite_class(ref.protocol).expand_target(args.target, settings)
+    runs = suite_class(ref.protocol).expand_target(args.target, settings, spec)
     results = []
     for name, target in runs:
         out = args.out / name if args.out and len(runs) > 1 else args.out
         if len(runs) > 1:
-            print(f"== agent {name}: {target}")
+            print(f"== {name}: {target}")
         result = execute(spec, target, settings, out)
         if expected is not None:
             apply_baseline(result, expected, str(args.baseline))
@@ -124,6 +126,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         (args.out / "matrix.md").write_text(matrix_markdown(Matrix.from_runs(results), args.target), encoding="utf-8")
         print(f"matrix of {len(results)} run(s): {args.out / 'matrix.md'}")
     return max(r.exit_code for r in results)
+
+
+def parse_headers(given: list[str]) -> tuple[tuple[str, str], ...]:
+    headers = []
+    for item in given:
+        name, colon, value = item.partition(":")
+        if not colon or not name.strip() or any(c in name for c in " \t\r\n"):
+            raise TargetError(f"--header {item!r} is not 'NAME: VALUE', for example --header 'Authorization: Bearer TOKEN'")
+        headers.append((name.strip(), value.strip()))
+    return tuple(headers)
 
 
 def execute(spec, target: str, settings: RunSettings, out: Path | None) -> RunResult:

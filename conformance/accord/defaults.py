@@ -21,6 +21,9 @@ REFERENCE_TARGETS = {
     "acp": {
         "http": "acp+asgi:accord_fixtures.acp_reference:app",
     },
+    "a2a": {
+        "http": "a2a+asgi:accord_fixtures.a2a_reference:app",
+    },
 }
 
 
@@ -41,7 +44,7 @@ def run_reference(args: argparse.Namespace) -> int:
                 only=frozenset(args.only),
                 label="accord-reference",
             )
-            for agent, agent_target in suite_class(ref.protocol).expand_target(target, settings):
+            for agent, agent_target in suite_class(ref.protocol).expand_target(target, settings, load_spec(ref)):
                 folder = out / "-".join(x for x in (ref.protocol, ref.version, transport, agent) if x)
                 print(f"== {ref} over {transport}: {agent_target}")
                 result = execute(load_spec(ref), agent_target, settings, folder)

@@ -18,7 +18,11 @@ from .settings import RunSettings
 from .specs import Spec
 from .suite import Suite
 
-SUITES = {"mcp": "accord.suites.mcp:McpSuite", "acp": "accord.suites.acp:AcpSuite"}
+SUITES = {
+    "mcp": "accord.suites.mcp:McpSuite",
+    "acp": "accord.suites.acp:AcpSuite",
+    "a2a": "accord.suites.a2a:A2aSuite",
+}
 """Protocol -> the suite class that runs its checks (imported on demand)."""
 
 ResultSink = Callable[[RequirementResult], None]
@@ -97,6 +101,9 @@ def judge(suite: Suite, requirement: Requirement, check: CheckSpec | None) -> Re
     }
     if requirement.untested:
         return RequirementResult(**base, outcome=Outcome.SKIP, message=f"not judged by accord: {requirement.untested}")
+    blocked = suite.cannot_judge(requirement)
+    if blocked:
+        return RequirementResult(**base, outcome=Outcome.SKIP, message=blocked)
     reason = suite.not_applicable(requirement)
     if reason:
         return RequirementResult(**base, outcome=Outcome.NOT_APPLICABLE, message=reason)

@@ -19,6 +19,8 @@ class RunSettings:
     exclude_tools: frozenset[str] = frozenset()
     """Tools accord must never call (say, one that fetches URLs)."""
     label: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    """HTTP headers sent with every request to the agent (credentials, for example), from --header."""
     agents: frozenset[str] = frozenset()
     """For servers of several agents (ACP): the ones to judge; empty: every one listed."""
     schema_path: Path | None = None

@@ -64,10 +64,14 @@ class Suite(ABC):
         return self._root.transport if self._root else ""
 
     @classmethod
-    def expand_target(cls, target: str, settings: RunSettings) -> list[tuple[str, str]]:
-        """The runs one target stands for, as (name, target) pairs: one unless the
-        server hosts several agents, each judged in a run of its own."""
+    def expand_target(cls, target: str, settings: RunSettings, spec: Spec | None = None) -> list[tuple[str, str]]:
+        """The runs one target stands for, as (name, target) pairs: one unless the server hosts
+        several agents (ACP) or declares several bindings (A2A), each judged in a run of its own."""
         return [("", target)]
+
+    def cannot_judge(self, requirement: Requirement) -> str | None:
+        """Why the harness cannot judge anything of this run here (a skip), if so."""
+        return None
 
     @abstractmethod
     def start(self) -> Implementation:

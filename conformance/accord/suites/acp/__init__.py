@@ -41,7 +41,7 @@ class AcpSuite(Suite):
         self.peer: RestPeer | None = None
 
     @classmethod
-    def expand_target(cls, target: str, settings: RunSettings) -> list[tuple[str, str]]:
+    def expand_target(cls, target: str, settings: RunSettings, spec: Any = None) -> list[tuple[str, str]]:
         """One (agent name, target) per agent to judge: the fragment's, the ones
         named in ``settings.agents``, or every agent the server lists."""
         if agent_of(target):
