@@ -22,7 +22,7 @@ REFERENCE_TARGETS = {
         "http": "acp+asgi:accord_fixtures.acp_reference:app",
     },
     "a2a": {
-        "http": "a2a+asgi:accord_fixtures.a2a_reference:app",
+        "asgi": "a2a+asgi:accord_fixtures.a2a_reference:app",  # one run per binding the card declares
     },
 }
 
