@@ -37,10 +37,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
+from ....machines import explore_machine
 from ....outcomes import Failure, NotApplicable, Skip
 from ....peer import Reply, StreamEvent
 from ....registry import check
@@ -518,22 +518,8 @@ def explore(ctx: AcpContext, focus: str) -> None:
     except Broken:
         pass
     if lab.failure is None and lab.created:
-        config = settings(
-            max_examples=max(1, min(MAX_EXAMPLES, ctx.settings.max_examples // 5)), stateful_step_count=STEPS,
-            derandomize=False, database=None, deadline=None, report_multiple_bugs=False, verbosity=Verbosity.quiet,
-            phases=(Phase.generate, Phase.shrink),
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-        )
-
-        def machine() -> LifecycleMachine:
-            return LifecycleMachine(lab)
-
-        seed(ctx.settings.seed)(machine)
-        try:
-            run_state_machine_as_test(machine, settings=config)
-        except Exception:  # Broken, or a replay that no longer fails once the budget ran out
-            if lab.failure is None:
-                raise
+        explore_machine(lambda: LifecycleMachine(lab), ctx.settings, max_examples=MAX_EXAMPLES, steps=STEPS,
+                        failed=lambda: lab.failure is not None)
     if lab.failure is not None:
         raise lab.failure
     if not lab.created:
