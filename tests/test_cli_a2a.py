@@ -57,3 +57,16 @@ def test_bad_a2a_input_gets_one_clear_line_and_exit_2(args, complaint):
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("accord: error: ") and complaint in lines[0], done.stderr
+
+
+no_card = Starlette(routes=[])
+
+
+def test_an_agent_without_a_card_fails_card_available_and_nothing_else_is_judged(tmp_path):
+    done = accord("run", "--target", "a2a+asgi:tests.test_cli_a2a:no_card", "--only", "a2a.card.available",
+                  "--only", "a2a.send.returns-task-or-message", "--out", str(tmp_path))
+    assert done.returncode == 1, done.stdout + done.stderr
+    outcomes = {r["id"]: (r["outcome"], r["message"]) for r in json.loads((tmp_path / "results.json").read_text())["results"]}
+    assert outcomes["a2a.card.available"][0] == "fail" and "HTTP 404" in outcomes["a2a.card.available"][1]
+    assert outcomes["a2a.send.returns-task-or-message"][0] == "skip"
+    assert "could not be read" in outcomes["a2a.send.returns-task-or-message"][1]
