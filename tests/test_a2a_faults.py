@@ -182,14 +182,63 @@ def webhook():
 
 def test_every_fault_names_a_requirement_of_the_catalogues_and_has_a_probe() -> None:
     assert len(FAULTS) >= 18
-    assert set(PROBES) == set(FAULTS) == set(FAULT_BEHAVIOURS)
+    assert set(PROBES) | set(GRPC_PROBES) == set(FAULTS) == set(FAULT_BEHAVIOURS)
     in_1_0, in_0_3 = catalogue_ids("1.0"), catalogue_ids("0.3.0")
     assert {fault: rid for fault, rid in FAULTS.items() if rid not in in_1_0 | in_0_3} == {}
     assert sum(rid in in_1_0 and rid in in_0_3 for rid in FAULTS.values()) >= len(FAULTS) // 2
     assert len(set(FAULTS.values())) == len(FAULTS), "two faults break the same requirement"
 
 
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+# --- gRPC faults: the app serves the gRPC binding while its lifespan runs --------------------------------------
+
+
+async def grpc_get_task(url: str, version: str = "1.0") -> tuple[str, list[tuple[str, str]]]:
+    """GetTask of an unknown task over the app's gRPC binding: (status code, (reason, domain) of each ErrorInfo)."""
+    import grpc
+    from a2a.types import a2a_pb2, a2a_pb2_grpc
+    from google.rpc import error_details_pb2, status_pb2
+
+    async with grpc.aio.insecure_channel(url.removeprefix("grpc://")) as channel:
+        try:
+            await a2a_pb2_grpc.A2AServiceStub(channel).GetTask(
+                a2a_pb2.GetTaskRequest(id="no-such-task"), metadata=[("a2a-version", version)], timeout=PROBE_TIMEOUT)
+        except grpc.aio.AioRpcError as error:
+            infos = []
+            for key, value in error.trailing_metadata() or ():
+                if key == "grpc-status-details-bin":
+                    for detail in status_pb2.Status.FromString(value).details:
+                        info = error_details_pb2.ErrorInfo()
+                        if detail.Unpack(info):
+                            infos.append((info.reason, info.domain))
+            return error.code().name, infos
+    return "OK", []
+
+
+GRPC_PROBES: dict[str, Callable[[str], Awaitable[Any]]] = {
+    "grpc-error-info-wrong-domain": grpc_get_task,
+    "grpc-task-not-found-internal": grpc_get_task,
+    "grpc-metadata-version-ignored": lambda url: grpc_get_task(url, version="99.0"),
+}
+
+
+async def grpc_probe(fault: str, faults: frozenset[str]) -> Any:
+    app = make_app(faults, grpc_port=0)
+    async with app.router.lifespan_context(app):
+        return await GRPC_PROBES[fault](app.state.a2a.grpc_url)
+
+
+@pytest.mark.parametrize("fault", sorted(GRPC_PROBES))
+def test_grpc_fault_changes_what_its_name_says(fault: str) -> None:
+    pytest.importorskip("grpc", reason="the gRPC binding needs grpcio (pip install 'a2a-sdk[grpc]')")
+
+    async def both() -> tuple[Any, Any]:
+        return await grpc_probe(fault, frozenset()), await grpc_probe(fault, frozenset({fault}))
+
+    correct, broken = asyncio.run(asyncio.wait_for(both(), timeout=2 * PROBE_TIMEOUT))
+    assert correct != broken, f"{fault} ({FAULT_BEHAVIOURS[fault]}) looks like the correct agent: {correct}"
+
+
+@pytest.mark.parametrize("fault", sorted(PROBES))
 def test_fault_changes_what_its_name_says(fault: str, webhook: WebhookReceiver) -> None:
     async def both() -> tuple[Any, Any]:
         return await probe(fault, frozenset(), webhook), await probe(fault, frozenset({fault}), webhook)

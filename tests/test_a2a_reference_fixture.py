@@ -1,6 +1,11 @@
 """The reference A2A agent (accord_fixtures.a2a_reference): every operation in A2A 1.0 and 0.3 over JSON-RPC
 and HTTP+JSON, schema-valid replies (specs/a2a/*/schema.json), error codes, task lifecycle, SSE streams and
-push deliveries."""
+push deliveries.
+
+0.3 over HTTP+JSON exchanges the 0.3 proto's JSON (specs/a2a/0.3.0/ERRATA.md): each answer is checked to be in
+that form, then read into the kind-object form with accord's own reader (wire.kind_result_03) and judged by the
+0.3 schema like the JSON-RPC answers. Requests go out as accord writes them (proto form); the kind form the agent
+also reads is sent in test_0_3_rest_reads_requests_in_both_forms."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from accord.schema import SchemaDocument
+from accord.suites.a2a import wire
 from accord_fixtures.a2a_reference import BEARER_TOKEN, FAULTS, app, make_app, parse_faults
 
 SPECS = Path(__file__).resolve().parents[1] / "specs" / "a2a"
@@ -81,13 +87,101 @@ def state_of(task: dict[str, Any]) -> str:
     return V03_STATE.get(state, state)
 
 
-class Peer:
-    """One client of the agent speaking one version over one binding, checking every reply against the schema."""
+PROTO_STATES_03 = frozenset(wire.PROTO_STATES_03)
+PROTO_ROLES_03 = frozenset({"ROLE_USER", "ROLE_AGENT"})
 
-    def __init__(self, client: httpx.AsyncClient, version: str, binding: str) -> None:
+
+def assert_proto_part_03(part: Any, where: str) -> None:
+    assert isinstance(part, dict) and "kind" not in part, f"{where}: not a proto Part: {part}"
+    members = [key for key in ("text", "file", "data") if key in part]
+    assert len(members) == 1, f"{where}: a proto Part has one of text, file, data: {part}"
+    if "file" in part:
+        assert not {"uri", "bytes"} & set(part["file"]), f"{where}: a proto FilePart says fileWithUri/-Bytes: {part}"
+        assert {"fileWithUri", "fileWithBytes"} & set(part["file"]), part
+    if "data" in part:
+        assert isinstance(part["data"], dict) and set(part["data"]) == {"data"}, f"{where}: proto DataPart: {part}"
+
+
+def assert_proto_form_03(value: Any, where: str = "") -> None:
+    """``value`` (a 0.3 HTTP+JSON answer or a part of one) is in the 0.3 proto's JSON, not the kind-object form:
+    no ``kind``, messages with ROLE_* and ``content`` (never ``parts``), parts as {text} | {file} | {data: {data}},
+    states TASK_STATE_*."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            assert_proto_form_03(item, f"{where}/{index}")
+        return
+    if not isinstance(value, dict):
+        return
+    assert "kind" not in value, f"{where or '/'} carries kind (the kind-object form): {value}"
+    if "role" in value:
+        assert value["role"] in PROTO_ROLES_03, f"{where}/role: {value['role']!r}"
+        assert "parts" not in value and isinstance(value.get("content"), list), f"{where}: a message without content"
+    for key in ("content", "parts"):
+        if isinstance(value.get(key), list):
+            for index, part in enumerate(value[key]):
+                assert_proto_part_03(part, f"{where}/{key}/{index}")
+    if isinstance(value.get("status"), dict):
+        assert value["status"].get("state") in PROTO_STATES_03, f"{where}/status/state: {value['status']}"
+    for key, item in value.items():
+        if key not in ("metadata", "data", "content", "parts"):  # opaque members, and parts checked above
+            assert_proto_form_03(item, f"{where}/{key}")
+
+
+def assert_proto_task_03(task: Any) -> None:
+    assert isinstance(task, dict) and task.get("id") and "status" in task, task
+    assert_proto_form_03(task, "task")
+
+
+def assert_proto_push_config_03(config: Any, task_id: str) -> None:
+    """A 0.3 proto TaskPushNotificationConfig: the task named in the resource name, not in taskId."""
+    assert isinstance(config, dict) and "taskId" not in config and "kind" not in config, config
+    inner = config["pushNotificationConfig"]
+    assert config["name"] == f"tasks/{task_id}/pushNotificationConfigs/{inner['id']}", config
+
+
+def read_rest_answer_03(operation: str, body: Any, task_id: str | None = None) -> Any:
+    """A 0.3 HTTP+JSON answer, after checking it is the proto form, read into the kind form as accord reads it."""
+    if operation in ("SendMessage", "SendStreamingMessage", "SubscribeToTask"):
+        assert isinstance(body, dict) and len(body) == 1, body
+        (key, payload), = body.items()
+        assert key in ("task", "message", "statusUpdate", "artifactUpdate"), body
+        if key == "task":
+            assert_proto_task_03(payload)
+        assert_proto_form_03(payload, key)
+    elif operation in ("GetTask", "CancelTask"):
+        assert_proto_task_03(body)
+    elif operation == "ListTasks":
+        assert isinstance(body, list), body
+        for task in body:
+            assert_proto_task_03(task)
+    elif operation in ("CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig"):
+        assert task_id is not None
+        assert_proto_push_config_03(body, task_id)
+    elif operation == "ListTaskPushNotificationConfigs":
+        assert task_id is not None
+        assert isinstance(body, dict) and set(body) == {"configs"}, body
+        for config in body["configs"]:
+            assert_proto_push_config_03(config, task_id)
+    else:
+        raise AssertionError(f"no proto-form check for {operation}")
+    return wire.kind_result_03(operation, body)
+
+
+class Peer:
+    """One client of the agent speaking one version over one binding, checking every reply against the schema.
+
+    Over 0.3 HTTP+JSON, answers are checked to be the 0.3 proto's JSON and returned in the kind-object form;
+    requests are written in the proto form (``proto_requests``) or, if not, in the kind-object form."""
+
+    def __init__(self, client: httpx.AsyncClient, version: str, binding: str, *, proto_requests: bool = True) -> None:
         self.client, self.version, self.binding = client, version, binding
         self.headers = {"A2A-Version": version}
         self.prefix = "/a2a/rest" if version == "1.0" else "/a2a/rest/v1"
+        self.rest_03 = version == "0.3" and binding == "rest"
+        self.proto_requests = self.rest_03 and proto_requests
+
+    def send_body(self, params: dict[str, Any]) -> dict[str, Any]:
+        return wire.proto_send_params_03(params) if self.proto_requests else params
 
     async def rpc(self, method: str, params: dict[str, Any] | None = None, **headers: str) -> httpx.Response:
         body: dict[str, Any] = {"jsonrpc": "2.0", "id": str(uuid.uuid4()), "method": method}
@@ -98,6 +192,13 @@ class Peer:
     async def rest(self, method: str, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return await self.client.request(method, self.prefix + path, json=body, headers=headers, **kwargs)
+
+    def rest_result(self, response: httpx.Response, operation: str, task_id: str | None = None) -> Any:
+        """A successful HTTP+JSON answer; over 0.3, checked to be the proto form and read into the kind form."""
+        assert response.status_code == 200, response.text
+        if self.version == "1.0":
+            return response.json()
+        return read_rest_answer_03(operation, response.json(), task_id)
 
     def rpc_result(self, response: httpx.Response, schema_name: str) -> Any:
         assert response.status_code == 200, response.text
@@ -118,19 +219,23 @@ class Peer:
             task = self.rpc_result(await self.rpc("message/send", params), "SendMessageSuccessResponse")
             assert task["kind"] == "task"
             return task
-        response = await self.rest("POST", "/message:send", params)
+        response = await self.rest("POST", "/message:send", self.send_body(params))
         assert response.status_code == 200, response.text
         body = response.json()
         assert set(body) == {"task"}
-        assert_valid(self.version, "SendMessageResponse" if self.version == "1.0" else "Task",
-                     body if self.version == "1.0" else body["task"])
-        return body["task"]
+        if self.version == "1.0":
+            assert_valid("1.0", "SendMessageResponse", body)
+            return body["task"]
+        task = read_rest_answer_03("SendMessage", body)
+        assert task["kind"] == "task"
+        assert_valid("0.3", "Task", task)
+        return task
 
     async def send_raw(self, msg: dict[str, Any], configuration: dict[str, Any] | None = None) -> httpx.Response:
         params: dict[str, Any] = {"message": msg, **({"configuration": configuration} if configuration else {})}
         if self.binding == "jsonrpc":
             return await self.rpc("SendMessage" if self.version == "1.0" else "message/send", params)
-        return await self.rest("POST", "/message:send", params)
+        return await self.rest("POST", "/message:send", self.send_body(params))
 
     async def get_task(self, task_id: str, history_length: int | None = None) -> dict[str, Any]:
         if self.binding == "jsonrpc":
@@ -141,10 +246,9 @@ class Peer:
                 return self.rpc_result(await self.rpc("GetTask", params), "GetTaskJSONRPCSuccessResponse")
             return self.rpc_result(await self.rpc("tasks/get", params), "GetTaskSuccessResponse")
         query = {} if history_length is None else {"historyLength": str(history_length)}
-        response = await self.rest("GET", f"/tasks/{task_id}", params=query)
-        assert response.status_code == 200, response.text
-        assert_valid(self.version, "Task", response.json())
-        return response.json()
+        task = self.rest_result(await self.rest("GET", f"/tasks/{task_id}", params=query), "GetTask")
+        assert_valid(self.version, "Task", task)
+        return task
 
     async def get_task_raw(self, task_id: str) -> httpx.Response:
         if self.binding == "jsonrpc":
@@ -154,12 +258,14 @@ class Peer:
     async def cancel_raw(self, task_id: str) -> httpx.Response:
         if self.binding == "jsonrpc":
             return await self.rpc("CancelTask" if self.version == "1.0" else "tasks/cancel", {"id": task_id})
-        return await self.rest("POST", f"/tasks/{task_id}:cancel", {})
+        body = wire.proto_request_03("CancelTask", {"id": task_id}) if self.proto_requests else {}
+        return await self.rest("POST", f"/tasks/{task_id}:cancel", body)
 
     async def subscribe_raw(self, task_id: str) -> httpx.Response:
         if self.binding == "jsonrpc":
             return await self.rpc("SubscribeToTask" if self.version == "1.0" else "tasks/resubscribe", {"id": task_id})
-        return await self.rest("POST", f"/tasks/{task_id}:subscribe")
+        body = wire.proto_request_03("SubscribeToTask", {"id": task_id}) if self.proto_requests else None
+        return await self.rest("POST", f"/tasks/{task_id}:subscribe", body)
 
     # --- push notification configs ---------------------------------------------------------------------------
 
@@ -170,6 +276,9 @@ class Peer:
                 return await self.rpc("CreateTaskPushNotificationConfig", {"taskId": task_id, **config})
             return await self.rest("POST", f"/tasks/{task_id}/pushNotificationConfigs", config)
         inner = {"url": url, **({"token": token} if token else {})}
+        if self.proto_requests:
+            return await self.rest("POST", f"/tasks/{task_id}/pushNotificationConfigs",
+                                   wire.proto_request_03("CreateTaskPushNotificationConfig", {"taskId": task_id, **inner}))
         if self.binding == "jsonrpc":
             return await self.rpc("tasks/pushNotificationConfig/set",
                                   {"taskId": task_id, "pushNotificationConfig": inner})
@@ -393,11 +502,37 @@ def test_cancel_a_working_task(version: str, binding: str) -> None:
             response = await peer.cancel_raw(task["id"])
             canceled = (peer.rpc_result(response, "CancelTaskJSONRPCSuccessResponse" if version == "1.0"
                                         else "CancelTaskSuccessResponse")
-                        if binding == "jsonrpc" else response.json())
+                        if binding == "jsonrpc" else peer.rest_result(response, "CancelTask"))
             assert state_of(canceled) == "TASK_STATE_CANCELED"
             await asyncio.sleep(0.3)
             assert state_of(await peer.get_task(task["id"])) == "TASK_STATE_CANCELED"  # stays terminal
             peer.assert_error(await peer.cancel_raw(task["id"]), "not-cancelable")
+
+    run_async(scenario)
+
+
+def test_0_3_rest_reads_requests_in_both_forms() -> None:
+    """0.3 HTTP+JSON takes a send in the proto form (as the SDKs and accord write it) and in the kind-object form
+    of 0.3 JSON-RPC, and answers both in the proto form."""
+    async def scenario() -> None:
+        async with client_for() as client:
+            proto, kind = Peer(client, "0.3", "rest"), Peer(client, "0.3", "rest", proto_requests=False)
+            parts = [text_part("0.3", "hello"), file_part("0.3"), data_part("0.3")]
+            sent = message("0.3", *parts)
+            assert "content" in proto.send_body({"message": sent})["message"]
+            assert "parts" in kind.send_body({"message": sent})["message"]
+            by_proto, by_kind = await proto.send(sent), await kind.send(message("0.3", *parts))
+            for task in (by_proto, by_kind):
+                assert state_of(task) == "TASK_STATE_COMPLETED"
+                assert task["history"][0]["parts"] == parts and task["history"][0]["role"] == "user"
+                assert [artifact["parts"] for artifact in task["artifacts"]] == [parts]
+
+            waiting = await kind.send(message("0.3", "input"), {"blocking": True})
+            created = kind.rest_result(await kind.create_push(waiting["id"], "http://127.0.0.1:9/hook", "tok"),
+                                       "CreateTaskPushNotificationConfig", waiting["id"])
+            assert created["taskId"] == waiting["id"] and created["pushNotificationConfig"]["token"] == "tok"
+            kind.assert_error(await kind.send_raw({**message("0.3", "hi"), "parts": []}), "invalid-params")
+            proto.assert_error(await proto.send_raw({**message("0.3", "hi"), "parts": []}), "invalid-params")
 
     run_async(scenario)
 
@@ -469,8 +604,9 @@ def test_task_listing_in_0_3() -> None:
             peer = Peer(client, "0.3", "rest")
             task = await peer.send(message("0.3", "hello"))
             assert (await Peer(client, "0.3", "jsonrpc").rpc("tasks/list", {})).json()["error"]["code"] == -32601
-            listed = (await peer.rest("GET", "/tasks")).json()
+            listed = peer.rest_result(await peer.rest("GET", "/tasks"), "ListTasks")
             assert [item["id"] for item in listed] == [task["id"]]
+            assert listed[0]["kind"] == "task" and state_of(listed[0]) == "TASK_STATE_COMPLETED"
             assert_valid("0.3", "Task", listed[0])
 
     run_async(scenario)
@@ -486,15 +622,14 @@ def test_push_config_operations(version: str, binding: str) -> None:
             task = await peer.send(message(version, "input"))
             url = "http://127.0.0.1:9/hook"
 
-            def result(response: httpx.Response, name10: str, name03: str) -> Any:
+            def result(response: httpx.Response, name10: str, name03: str, operation: str) -> Any:
                 if binding == "jsonrpc":
                     return peer.rpc_result(response, name10 if version == "1.0" else name03)
-                assert response.status_code == 200, response.text
-                return response.json()
+                return peer.rest_result(response, operation, task["id"])
 
             created = result(await peer.create_push(task["id"], url, "tok"),
                              "CreateTaskPushNotificationConfigJSONRPCSuccessResponse",
-                             "SetTaskPushNotificationConfigSuccessResponse")
+                             "SetTaskPushNotificationConfigSuccessResponse", "CreateTaskPushNotificationConfig")
             assert_valid(version, "TaskPushNotificationConfig", created)
             inner = created if version == "1.0" else created["pushNotificationConfig"]
             assert created["taskId"] == task["id"] and inner["url"] == url and inner["token"] == "tok"
@@ -503,10 +638,10 @@ def test_push_config_operations(version: str, binding: str) -> None:
 
             fetched = result(await peer.get_push(task["id"], config_id),
                              "GetTaskPushNotificationConfigJSONRPCSuccessResponse",
-                             "GetTaskPushNotificationConfigSuccessResponse")
+                             "GetTaskPushNotificationConfigSuccessResponse", "GetTaskPushNotificationConfig")
             assert fetched == created
             listed = result(await peer.list_push(task["id"]), "ListTaskPushNotificationConfigsJSONRPCSuccessResponse",
-                            "ListTaskPushNotificationConfigSuccessResponse")
+                            "ListTaskPushNotificationConfigSuccessResponse", "ListTaskPushNotificationConfigs")
             if version == "1.0":
                 assert_valid("1.0", "ListTaskPushNotificationConfigsResponse", listed)
                 listed = listed["configs"]
@@ -655,7 +790,9 @@ async def read_stream(client: httpx.AsyncClient, method: str, url: str, body: An
 
 
 def stream_request(version: str, binding: str, text: str) -> tuple[str, str, Any]:
-    params = {"message": message(version, text)}
+    params: dict[str, Any] = {"message": message(version, text)}
+    if version == "0.3" and binding == "rest":
+        params = wire.proto_send_params_03(params)
     if binding == "jsonrpc":
         method = "SendStreamingMessage" if version == "1.0" else "message/stream"
         return "POST", "/a2a/jsonrpc", {"jsonrpc": "2.0", "id": 5, "method": method, "params": params}
@@ -671,12 +808,13 @@ def unwrap(version: str, binding: str, event: Any) -> tuple[str, dict[str, Any]]
         event = event["result"]
         if version == "0.3":
             return event["kind"], event
-    if version == "1.0":
-        assert_valid("1.0", "StreamResponse", event)
-    (key, payload), = event.items()
     if version == "0.3":
-        name = {"task": "Task", "statusUpdate": "TaskStatusUpdateEvent", "artifactUpdate": "TaskArtifactUpdateEvent"}
-        assert_valid("0.3", name[key], payload)
+        read = read_rest_answer_03("SendStreamingMessage", event)
+        name = {"task": "Task", "status-update": "TaskStatusUpdateEvent", "artifact-update": "TaskArtifactUpdateEvent"}
+        assert_valid("0.3", name[read["kind"]], read)
+        return read["kind"], read
+    assert_valid("1.0", "StreamResponse", event)
+    (key, payload), = event.items()
     return {"task": "task", "statusUpdate": "status-update", "artifactUpdate": "artifact-update"}[key], payload
 
 
@@ -832,7 +970,10 @@ def test_push_delivery_0_3(webhook: tuple[str, list[Any]]) -> None:
             task = await peer.send(message("0.3", "input"), {"pushNotificationConfig": {"url": url, "token": token}})
             await peer.send(message("0.3", "more", taskId=task["id"]))
             got = await deliveries(received, token, 4)
+            # A 0.3 config gets the kind-object Task of 0.3 section 9.5 (push.py), whichever binding set it up:
+            # the proto form is only what the HTTP+JSON answers use.
             for _, body in got:
+                assert body["kind"] == "task" and "content" not in body["status"].get("message", {})
                 assert_valid("0.3", "Task", body)
                 assert body["id"] == task["id"]
             assert [body["status"]["state"] for _, body in got] == ["working", "input-required", "working",

@@ -26,26 +26,23 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any, Iterator
 
-import jsonschema
 import pytest
-import referencing
-import referencing.jsonschema
-from hypothesis import HealthCheck, given, settings
-from referencing.exceptions import Unresolvable
+from hypothesis import settings
 
 from accord.schema import SchemaDocument
+from fidelity import (
+    DRAFT_2020_12, REPO, UPSTREAM_ROOT, Document, absent, assert_generated_are_valid, assert_refs_resolve,
+    assert_same_verdicts, assert_valid_2020_12, fidelity_settings, from_schema_or_skip, object_parts, require,
+)
 
-REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs" / "a2a"
-UPSTREAM = REPO / ".." / "shared" / "upstream" / "a2a"
+UPSTREAM = UPSTREAM_ROOT / "a2a"
 VERSIONS = ("0.3.0", "1.0")
 UPSTREAM_JSON_03 = UPSTREAM / "0.3.0" / "a2a.json"
 UPSTREAM_PROTO_10 = UPSTREAM / "1.0.0" / "a2a.proto"
 UPSTREAM_BUNDLE_10 = UPSTREAM / "1.0.0" / "a2a.json"
-DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 BUNDLE_BASE = "https://bundle.a2a.invalid/"
 
 # 1.0 definitions that are not proto messages or enums; each is named in the top-level $comment.
@@ -79,55 +76,8 @@ MAY_BE_EMPTY_10 = {("ListTasksResponse", "tasks")}
 
 VALID_EXAMPLES = 6
 INVALID_EXAMPLES = 4
-FIDELITY_SETTINGS = settings(
-    max_examples=VALID_EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-)
+FIDELITY_SETTINGS = fidelity_settings(VALID_EXAMPLES)
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
-
-
-class Document:
-    """A schema document registered once (with any extra resources), one cached validator per definition."""
-
-    def __init__(self, contents: dict[str, Any], uri: str, extra: dict[str, Any] | None = None) -> None:
-        self.contents = contents
-        self.uri = uri
-        self.defs_key = "$defs" if "$defs" in contents else "definitions"
-        self.validator_class = jsonschema.validators.validator_for(contents)
-        spec = referencing.jsonschema.specification_with(str(contents.get("$schema", DRAFT_2020_12)))
-        resources = [(uri, referencing.Resource.from_contents(contents, default_specification=spec))]
-        for extra_uri, schema in (extra or {}).items():
-            resources.append((extra_uri, referencing.Resource.from_contents(schema, default_specification=spec)))
-        self.registry: referencing.Registry = referencing.Registry().with_resources(resources).crawl()
-        self._validators: dict[str, Any] = {}
-
-    @property
-    def defs(self) -> dict[str, Any]:
-        return self.contents[self.defs_key]
-
-    @property
-    def names(self) -> set[str]:
-        return set(self.defs)
-
-    def validator(self, name: str) -> Any:
-        if name not in self._validators:
-            self._validators[name] = self.validator_class({"$ref": f"{self.uri}#/{self.defs_key}/{name}"}, registry=self.registry)
-        return self._validators[name]
-
-    def errors(self, name: str, instance: Any) -> list[str]:
-        return sorted(error.message for error in self.validator(name).iter_errors(instance))
-
-    def is_valid(self, name: str, instance: Any) -> bool:
-        return self.validator(name).is_valid(instance)
-
-
-def _require(path: Path) -> None:
-    if not path.is_file():
-        pytest.skip(f"upstream reference {path.resolve()} is absent")
 
 
 @cache
@@ -138,7 +88,7 @@ def ours(version: str) -> Document:
 
 @cache
 def upstream_03() -> Document:
-    _require(UPSTREAM_JSON_03)
+    require(UPSTREAM_JSON_03)
     return Document(json.loads(UPSTREAM_JSON_03.read_text(encoding="utf-8")), "urn:accord:upstream:a2a:0.3.0")
 
 
@@ -202,7 +152,7 @@ def _fields(body: str, oneof: str | None) -> list[ProtoField]:
 @cache
 def proto_10() -> tuple[dict[str, ProtoMessage], dict[str, list[str]]]:
     """(messages, enums) of the 1.0 proto; top-level only (it has no nested types)."""
-    _require(UPSTREAM_PROTO_10)
+    require(UPSTREAM_PROTO_10)
     text = re.sub(r"//[^\n]*", "", UPSTREAM_PROTO_10.read_text(encoding="utf-8"))
     messages: dict[str, ProtoMessage] = {}
     enums: dict[str, list[str]] = {}
@@ -267,7 +217,7 @@ def _opened(node: Any) -> Any:
 @cache
 def upstream_bundle_10(opened: bool) -> Document:
     """The bundle as a document with ``$defs`` keyed by proto name; its per-message refs resolve via the registry."""
-    _require(UPSTREAM_BUNDLE_10)
+    require(UPSTREAM_BUNDLE_10)
     bundle = json.loads(UPSTREAM_BUNDLE_10.read_text(encoding="utf-8"))
     defs = {_bundle_name(s["title"]): (_opened(s) if opened else copy.deepcopy(s)) for s in bundle["definitions"].values()}
     extra = {_bundle_uri(name): schema for name, schema in defs.items()}
@@ -286,37 +236,12 @@ def test_bundle_titles_are_the_proto_names() -> None:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_ours_is_a_valid_2020_12_schema(version: str) -> None:
-    contents = ours(version).contents
-    assert contents.get("$schema") == DRAFT_2020_12
-    assert "$defs" in contents and "definitions" not in contents
-    jsonschema.Draft202012Validator.check_schema(contents)
-
-
-def _refs(node: Any, where: str = "#") -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield where, value
-            elif key not in ("const", "enum", "default", "examples"):
-                yield from _refs(value, f"{where}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _refs(value, f"{where}/{index}")
+    assert_valid_2020_12(ours(version).contents)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_every_ref_resolves(version: str) -> None:
-    document = ours(version)
-    resolver = document.registry.resolver(base_uri=document.uri)
-    refs = list(_refs(document.contents))
-    assert len(refs) > 80, "an A2A schema refers between its definitions often"
-    unresolved = []
-    for where, ref in refs:
-        try:
-            resolver.lookup(ref)
-        except Unresolvable:
-            unresolved.append(f"{where}: {ref}")
-    assert not unresolved, "unresolvable $ref:\n" + "\n".join(unresolved)
+    assert_refs_resolve(ours(version), at_least=80, why="an A2A schema refers between its definitions often")
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -338,10 +263,6 @@ def test_accord_loads_it_and_builds_every_validator(version: str) -> None:
 # --------------------------------------------------------------------------- 2. 0.3.0: same definitions as the official schema
 
 
-def _object_parts(schema: dict[str, Any]) -> tuple[set[str], set[str]]:
-    return set(schema.get("required", [])), set(schema.get("properties", {}))
-
-
 def _union_members(schema: Any) -> set[str] | None:
     members = schema.get("anyOf") if isinstance(schema, dict) else None
     if not members or not all(isinstance(m, dict) and set(m) == {"$ref"} for m in members):
@@ -359,8 +280,8 @@ def test_03_same_members_required_members_and_unions() -> None:
     differences = {}
     for name in sorted(upstream.names):
         theirs, own = upstream.defs[name], mine.defs[name]
-        if _object_parts(theirs) != _object_parts(own):
-            differences[name] = {"ours": _object_parts(own), "upstream": _object_parts(theirs)}
+        if object_parts(theirs) != object_parts(own):
+            differences[name] = {"ours": object_parts(own), "upstream": object_parts(theirs)}
         if _union_members(theirs) != _union_members(own):
             differences[f"{name} (union)"] = {"ours": _union_members(own), "upstream": _union_members(theirs)}
     assert not differences, differences
@@ -415,7 +336,7 @@ def test_10_definitions_only_in_ours_are_documented() -> None:
 
 def _message_cases() -> list[Any]:
     if not UPSTREAM_PROTO_10.is_file():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"upstream reference {UPSTREAM_PROTO_10.resolve()} is absent"))]
+        return absent(UPSTREAM_PROTO_10)
     return [pytest.param(name, id=name) for name in sorted(proto_10()[0])]
 
 
@@ -510,14 +431,9 @@ def test_10_error_codes_and_reasons() -> None:
 # --------------------------------------------------------------------------- 4. same instances, generated
 
 
-def _from_schema() -> Any:
-    strategies = pytest.importorskip("accord.strategies", reason="accord.strategies is not available")
-    return strategies.from_schema
-
-
 def _cases_03() -> list[Any]:
     if not UPSTREAM_JSON_03.is_file():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"upstream reference {UPSTREAM_JSON_03.resolve()} is absent"))]
+        return absent(UPSTREAM_JSON_03)
     return [pytest.param(name, id=name) for name in sorted(json.loads(UPSTREAM_JSON_03.read_text(encoding="utf-8"))["definitions"])]
 
 
@@ -531,31 +447,19 @@ def _pair_03(direction: str) -> tuple[Document, Document]:
 @pytest.mark.parametrize("name", CASES_03)
 @pytest.mark.parametrize("direction", ["ours-to-upstream", "upstream-to-ours"])
 def test_03_generated_valid_instances_are_valid_under_both(name: str, direction: str) -> None:
-    from_schema = _from_schema()
+    from_schema = from_schema_or_skip()
     source, target = _pair_03(direction)
-
-    @FIDELITY_SETTINGS
-    @given(from_schema(source.contents, name))
-    def check(instance: Any) -> None:
-        errors = target.errors(name, instance)
-        assert not errors, f"{name}: generated {direction}, rejected by the other: {errors}\n{instance!r}"
-
-    check()
+    assert_generated_are_valid(from_schema(source.contents, name), target, name, FIDELITY_SETTINGS,
+                               f"{name}: generated {direction}")
 
 
 @pytest.mark.parametrize("name", CASES_03)
 @pytest.mark.parametrize("direction", ["ours-to-upstream", "upstream-to-ours"])
 def test_03_generated_invalid_instances_get_the_same_verdict(name: str, direction: str) -> None:
-    from_schema = _from_schema()
+    from_schema = from_schema_or_skip()
     source, target = _pair_03(direction)
-
-    @settings(FIDELITY_SETTINGS, max_examples=INVALID_EXAMPLES)
-    @given(from_schema(source.contents, name, valid=False))
-    def check(instance: Any) -> None:
-        source_valid, target_valid = source.is_valid(name, instance), target.is_valid(name, instance)
-        assert source_valid == target_valid, f"{name} ({direction}): source valid={source_valid}, other valid={target_valid}\n{instance!r}"
-
-    check()
+    assert_same_verdicts(from_schema(source.contents, name, valid=False), (source, name), (target, name),
+                         settings(FIDELITY_SETTINGS, max_examples=INVALID_EXAMPLES), f"{name} ({direction})")
 
 
 def _cases_10() -> list[Any]:
@@ -568,16 +472,11 @@ def _cases_10() -> list[Any]:
 @pytest.mark.parametrize("name", _cases_10())
 def test_10_generated_instances_are_valid_under_the_opened_bundle(name: str) -> None:
     """Ours is the canonical ProtoJSON subset of what the bundle accepts (objects opened, spec 5.7)."""
-    from_schema = _from_schema()
+    from_schema = from_schema_or_skip()
     upstream = upstream_bundle_10(True)
 
-    @FIDELITY_SETTINGS
-    @given(from_schema(ours("1.0").contents, name))
-    def check(instance: Any) -> None:
-        errors = upstream.errors(name, instance)
-        assert not errors, f"{name}: generated from ours, rejected by the bundle: {errors}\n{instance!r}"
-
-    check()
+    assert_generated_are_valid(from_schema(ours("1.0").contents, name), upstream, name, FIDELITY_SETTINGS,
+                               f"{name}: generated from ours (by the bundle)")
 
 
 # --------------------------------------------------------------------------- 5. hand-written messages, 0.3.0

@@ -25,24 +25,22 @@ import hashlib
 import json
 import re
 from functools import cache
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import jsonschema
 import pytest
-import referencing
-import referencing.jsonschema
-from hypothesis import HealthCheck, given, settings
-from referencing.exceptions import Unresolvable
+from hypothesis import settings
 
 from accord.schema import SchemaDocument
+from fidelity import (
+    DATA_KEYWORDS, DRAFT_2020_12, REPO, UPSTREAM_ROOT, Document, assert_generated_are_valid, assert_refs_resolve,
+    assert_same_verdicts, assert_valid_2020_12, assert_verdict, fidelity_settings, formats, from_schema_or_skip,
+    object_parts,
+)
 
-REPO = Path(__file__).resolve().parents[1]
 SPEC_DIR = REPO / "specs" / "acp" / "0.2.0"
 OURS_PATH = SPEC_DIR / "schema.json"
 ERRATA_PATH = SPEC_DIR / "ERRATA.md"
-UPSTREAM_PATH = REPO / ".." / "shared" / "upstream" / "acp" / "0.2.0" / "openapi.yaml"
-DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+UPSTREAM_PATH = UPSTREAM_ROOT / "acp" / "0.2.0" / "openapi.yaml"
 
 # Upstream component name -> our definition name. The names are the same on purpose,
 # so the mapping is the identity; a renamed definition would be listed here.
@@ -104,51 +102,11 @@ NULL_ALSO: dict[str, tuple[str, ...]] = {
 
 VALID_EXAMPLES = 10
 INVALID_EXAMPLES = 5
-FIDELITY_SETTINGS = settings(
-    max_examples=VALID_EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-)
+FIDELITY_SETTINGS = fidelity_settings(VALID_EXAMPLES)
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 
-class Document:
-    """A whole 2020-12 schema document, registered once, with one cached validator per definition."""
-
-    def __init__(self, contents: dict[str, Any], uri: str) -> None:
-        self.contents = contents
-        self.uri = uri
-        resource = referencing.Resource.from_contents(contents, default_specification=referencing.jsonschema.DRAFT202012)
-        self.registry: referencing.Registry = referencing.Registry().with_resource(uri, resource).crawl()
-        self._validators: dict[str, Any] = {}
-
-    @property
-    def defs(self) -> dict[str, Any]:
-        return self.contents["$defs"]
-
-    @property
-    def names(self) -> set[str]:
-        return set(self.defs)
-
-    def validator(self, name: str) -> Any:
-        if name not in self._validators:
-            self._validators[name] = jsonschema.Draft202012Validator({"$ref": f"{self.uri}#/$defs/{name}"}, registry=self.registry)
-        return self._validators[name]
-
-    def errors(self, name: str, instance: Any) -> list[str]:
-        return sorted(error.message for error in self.validator(name).iter_errors(instance))
-
-    def is_valid(self, name: str, instance: Any) -> bool:
-        return self.validator(name).is_valid(instance)
-
-
 # --------------------------------------------------------------------------- loading upstream
-
-
-_DATA_KEYWORDS = ("const", "enum", "default", "examples", "example")
 
 
 def _strict_2020_12(node: Any) -> Any:
@@ -163,7 +121,7 @@ def _strict_2020_12(node: Any) -> Any:
             continue
         if key == "$ref" and isinstance(value, str):
             out[key] = value.replace("#/components/schemas/", "#/$defs/")
-        elif key in _DATA_KEYWORDS:
+        elif key in DATA_KEYWORDS:
             out[key] = copy.deepcopy(value)
         else:
             out[key] = _strict_2020_12(value)
@@ -245,36 +203,11 @@ SHARED_NAMES = _shared_names() or [pytest.param(None, marks=pytest.mark.skip(rea
 
 
 def test_ours_is_a_valid_2020_12_schema() -> None:
-    contents = ours().contents
-    assert contents.get("$schema") == DRAFT_2020_12
-    assert "$defs" in contents and "definitions" not in contents
-    jsonschema.Draft202012Validator.check_schema(contents)
-
-
-def _refs(node: Any, where: str = "#") -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield where, value
-            elif key not in ("const", "enum", "default", "examples"):
-                yield from _refs(value, f"{where}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _refs(value, f"{where}/{index}")
+    assert_valid_2020_12(ours().contents)
 
 
 def test_every_ref_resolves() -> None:
-    document = ours()
-    resolver = document.registry.resolver(base_uri=document.uri)
-    refs = list(_refs(document.contents))
-    assert len(refs) > 40, "the ACP schema refers between its definitions often"
-    unresolved = []
-    for where, ref in refs:
-        try:
-            resolver.lookup(ref)
-        except Unresolvable:
-            unresolved.append(f"{where}: {ref}")
-    assert not unresolved, "unresolvable $ref:\n" + "\n".join(unresolved)
+    assert_refs_resolve(ours(), at_least=40, why="the ACP schema refers between its definitions often")
 
 
 def test_accord_loads_it_and_builds_every_validator() -> None:
@@ -312,48 +245,28 @@ def test_the_pin_in_errata_is_the_upstream_file() -> None:
     assert upstream_openapi()["info"]["version"] == "0.2.0"
 
 
-def _formats(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
-    """(property path, format) pairs; combinators and items do not add to the path."""
-    if isinstance(node, dict):
-        if isinstance(node.get("format"), str):
-            yield path, node["format"]
-        for key, value in node.items():
-            if key == "properties" and isinstance(value, dict):
-                for prop, sub in value.items():
-                    yield from _formats(sub, path + (prop,))
-            elif key not in _DATA_KEYWORDS:
-                yield from _formats(value, path)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _formats(value, path)
-
-
 def test_same_formats_on_the_same_properties() -> None:
     """Formats are annotations in the validators here, so compare them structurally."""
     upstream, mine = upstream_strict(), ours()
     differences = {}
     for name in sorted(upstream.names):
-        theirs = set(_formats(upstream.defs[name]))
-        own = set(_formats(mine.defs[_ours_name(name)]))
+        theirs = set(formats(upstream.defs[name]))
+        own = set(formats(mine.defs[_ours_name(name)]))
         if own != theirs:
             differences[name] = {"ours only": sorted(own - theirs), "upstream only": sorted(theirs - own)}
     assert not differences, differences
-    assert set(_formats(mine.defs["Run"])) == {(("created_at",), "date-time"), (("finished_at",), "date-time")}
-
-
-def _object_parts(schema: dict[str, Any]) -> tuple[set[str], set[str]]:
-    return set(schema.get("required", [])), set(schema.get("properties", {}))
+    assert set(formats(mine.defs["Run"])) == {(("created_at",), "date-time"), (("finished_at",), "date-time")}
 
 
 def test_same_members_and_required_members() -> None:
     upstream, mine = upstream_strict(), ours()
     compared, differences = 0, {}
     for name in sorted(upstream.names):
-        theirs = _object_parts(upstream.defs[name])
+        theirs = object_parts(upstream.defs[name])
         if theirs == (set(), set()):
             continue
         compared += 1
-        own = _object_parts(mine.defs[_ours_name(name)])
+        own = object_parts(mine.defs[_ours_name(name)])
         if own != theirs:
             differences[name] = {"ours (required, members)": own, "upstream": theirs}
     assert compared >= 25
@@ -471,11 +384,6 @@ def test_null_content_url_does_not_break_the_xor_rule() -> None:
 # --------------------------------------------------------------------------- 4. same instances, generated
 
 
-def _from_schema() -> Any:
-    strategies = pytest.importorskip("accord.strategies", reason="accord.strategies is not available")
-    return strategies.from_schema
-
-
 def _pair(direction: str) -> tuple[Document, Document]:
     return (ours(), upstream_as_read()) if direction == "ours-to-upstream" else (upstream_as_read(), ours())
 
@@ -483,35 +391,24 @@ def _pair(direction: str) -> tuple[Document, Document]:
 @pytest.mark.parametrize("name", SHARED_NAMES)
 @pytest.mark.parametrize("direction", ["ours-to-upstream", "upstream-to-ours"])
 def test_generated_valid_instances_are_valid_under_both(name: str, direction: str) -> None:
-    from_schema = _from_schema()
+    from_schema = from_schema_or_skip()
     source, target = _pair(direction)
     source_name, target_name = (_ours_name(name), name) if source is ours() else (name, _ours_name(name))
-
-    @FIDELITY_SETTINGS
-    @given(from_schema(source.contents, source_name))
-    def check(instance: Any) -> None:
-        errors = target.errors(target_name, instance)
-        assert not errors, f"{name}: generated {direction}, rejected by the other: {errors}\n{instance!r}"
-
-    check()
+    assert_generated_are_valid(from_schema(source.contents, source_name), target, target_name, FIDELITY_SETTINGS,
+                               f"{name}: generated {direction}")
 
 
 @pytest.mark.parametrize("name", SHARED_NAMES)
 @pytest.mark.parametrize("direction", ["ours-to-upstream", "upstream-to-ours"])
 def test_generated_invalid_instances_get_the_same_verdict(name: str, direction: str) -> None:
-    from_schema = _from_schema()
+    from_schema = from_schema_or_skip()
     source, target = _pair(direction)
     source_name, target_name = (_ours_name(name), name) if source is ours() else (name, _ours_name(name))
 
-    @settings(FIDELITY_SETTINGS, max_examples=INVALID_EXAMPLES)
-    @given(from_schema(source.contents, source_name, valid=False))
-    def check(instance: Any) -> None:
-        # Broken only in its format, an instance is valid to both: formats are annotations here.
-        source_valid = source.is_valid(source_name, instance)
-        target_valid = target.is_valid(target_name, instance)
-        assert source_valid == target_valid, f"{name} ({direction}): source valid={source_valid}, other valid={target_valid}\n{instance!r}"
-
-    check()
+    # Broken only in its format, an instance is valid to both: formats are annotations here.
+    assert_same_verdicts(from_schema(source.contents, source_name, valid=False), (source, source_name),
+                         (target, target_name), settings(FIDELITY_SETTINGS, max_examples=INVALID_EXAMPLES),
+                         f"{name} ({direction})")
 
 
 # --------------------------------------------------------------------------- 5. hand-written messages
@@ -633,11 +530,7 @@ EXAMPLES: list[tuple[str, str, Any, bool]] = [
 @pytest.mark.parametrize(("name", "instance", "expected"), [pytest.param(n, i, e, id=f"{'valid' if e else 'invalid'}-{label}") for label, n, i, e in EXAMPLES])
 def test_hand_written_message_gets_the_same_verdict(name: str, instance: Any, expected: bool) -> None:
     for side, document in (("upstream", upstream_strict()), ("ours", ours())):
-        errors = document.errors(name, instance)
-        if expected:
-            assert not errors, f"{side} rejects a valid {name}: {errors}"
-        else:
-            assert errors, f"{side} accepts an invalid {name}"
+        assert_verdict(side, document, name, instance, expected)
 
 
 # What acp-sdk 1.0.3 sends (shapes recorded from its server): valid for accord, invalid under a strict reading.

@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import jsonschema
 import pytest
-import referencing
-import referencing.jsonschema
-from hypothesis import HealthCheck, given, settings
-from referencing.exceptions import Unresolvable
+from hypothesis import settings
 
-REPO = Path(__file__).resolve().parents[1]
+from fidelity import (
+    REPO, UPSTREAM_ROOT, Document, assert_generated_are_valid, assert_refs_resolve, assert_same_verdicts,
+    assert_valid_2020_12, assert_verdict, fidelity_settings, formats, from_schema_or_skip,
+)
+
 SPECS = REPO / "specs" / "mcp"
-UPSTREAM = REPO / ".." / "shared" / "upstream" / "mcp"
+UPSTREAM = UPSTREAM_ROOT / "mcp"
 VERSIONS = ("2025-06-18", "2025-11-25")
-DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 
 # Deliberate differences from upstream: version -> {definition name: reason}.
 # Each name listed here must also be named in that schema's top-level $comment.
@@ -39,41 +37,8 @@ ONLY_IN_UPSTREAM: dict[str, dict[str, str]] = {version: {} for version in VERSIO
 # versions), so the example counts are kept small; raise them locally to dig deeper.
 VALID_EXAMPLES = 10
 INVALID_EXAMPLES = 5
-FIDELITY_SETTINGS = settings(
-    max_examples=VALID_EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-)
+FIDELITY_SETTINGS = fidelity_settings(VALID_EXAMPLES)
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
-
-
-class Document:
-    """A whole schema file, registered once, with one cached validator per definition."""
-
-    def __init__(self, contents: dict[str, Any], uri: str) -> None:
-        self.contents = contents
-        self.uri = uri
-        self.defs_key = "$defs" if "$defs" in contents else "definitions"
-        resource = referencing.Resource.from_contents(contents, default_specification=referencing.jsonschema.DRAFT202012)
-        self.registry: referencing.Registry = referencing.Registry().with_resource(uri, resource).crawl()
-        self.validator_class = jsonschema.validators.validator_for(contents)
-        self._validators: dict[str, Any] = {}
-
-    @property
-    def names(self) -> set[str]:
-        return set(self.contents[self.defs_key])
-
-    def validator(self, name: str) -> Any:
-        if name not in self._validators:
-            pointer = f"{self.uri}#/{self.defs_key}/{name}"
-            self._validators[name] = self.validator_class({"$ref": pointer}, registry=self.registry)
-        return self._validators[name]
-
-    def errors(self, name: str, instance: Any) -> list[str]:
-        return sorted(error.message for error in self.validator(name).iter_errors(instance))
 
 
 def _missing_reason(version: str) -> str | None:
@@ -93,18 +58,6 @@ def documents(version: str) -> tuple[Document, Document]:
     ours = json.loads((SPECS / version / "schema.json").read_text(encoding="utf-8"))
     upstream = json.loads((UPSTREAM / version / "schema.json").read_text(encoding="utf-8"))
     return Document(ours, f"urn:accord:ours:mcp:{version}"), Document(upstream, f"urn:accord:upstream:mcp:{version}")
-
-
-def _refs(node: Any, where: str = "#") -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield where, value
-            else:
-                yield from _refs(value, f"{where}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _refs(value, f"{where}/{index}")
 
 
 def _definition_cases() -> list[Any]:
@@ -132,24 +85,13 @@ DEFINITION_CASES = _definition_cases()
 @pytest.mark.parametrize("version", VERSIONS)
 def test_ours_is_a_valid_2020_12_schema(version: str) -> None:
     ours, _ = documents(version)
-    assert ours.contents.get("$schema") == DRAFT_2020_12
-    assert "$defs" in ours.contents and "definitions" not in ours.contents
-    jsonschema.Draft202012Validator.check_schema(ours.contents)
+    assert_valid_2020_12(ours.contents)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_every_ref_resolves(version: str) -> None:
     ours, _ = documents(version)
-    resolver = ours.registry.resolver(base_uri=ours.uri)
-    refs = list(_refs(ours.contents))
-    assert len(refs) > 50, "a full MCP schema refers between its definitions many times"
-    unresolved = []
-    for where, ref in refs:
-        try:
-            resolver.lookup(ref)
-        except Unresolvable:
-            unresolved.append(f"{where}: {ref}")
-    assert not unresolved, "unresolvable $ref:\n" + "\n".join(unresolved)
+    assert_refs_resolve(ours, at_least=50, why="a full MCP schema refers between its definitions many times")
 
 
 # 2. same definitions
@@ -171,33 +113,17 @@ def test_deliberate_differences_are_documented(version: str) -> None:
         assert name in comment, f"{name} differs from upstream on purpose; say so in the top-level $comment"
 
 
-def _formats(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
-    """(property path, format) pairs; combinators and items do not add to the path."""
-    if isinstance(node, dict):
-        if isinstance(node.get("format"), str):
-            yield path, node["format"]
-        for key, value in node.items():
-            if key == "properties" and isinstance(value, dict):
-                for prop, sub in value.items():
-                    yield from _formats(sub, path + (prop,))
-            elif key not in ("const", "enum", "default", "examples"):
-                yield from _formats(value, path)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _formats(value, path)
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 def test_same_formats_on_the_same_properties(version: str) -> None:
     """Formats are annotations only in the validators below, so compare them here."""
     ours, upstream = documents(version)
     differences = {}
     for name in sorted(ours.names & upstream.names):
-        mine = set(_formats(ours.contents[ours.defs_key][name]))
-        theirs = set(_formats(upstream.contents[upstream.defs_key][name]))
+        mine = set(formats(ours.contents[ours.defs_key][name]))
+        theirs = set(formats(upstream.contents[upstream.defs_key][name]))
         if mine != theirs:
             differences[name] = {"ours only": sorted(mine - theirs), "upstream only": sorted(theirs - mine)}
-    assert any(_formats(ours.contents)), "an MCP schema has uri formats"
+    assert any(formats(ours.contents)), "an MCP schema has uri formats"
     assert not differences, differences
 
 
@@ -232,45 +158,25 @@ def test_unions_have_the_same_members(version: str) -> None:
 # 3. same instances, generated
 
 
-def _from_schema() -> Any:
-    strategies = pytest.importorskip("accord.strategies", reason="accord.strategies is not available yet")
-    return strategies.from_schema
-
-
 @pytest.mark.parametrize(("version", "name"), DEFINITION_CASES)
 @pytest.mark.parametrize("direction", ["ours-to-upstream", "upstream-to-ours"])
 def test_generated_valid_instances_are_valid_under_both(version: str, name: str, direction: str) -> None:
-    from_schema = _from_schema()
+    from_schema = from_schema_or_skip()
     ours, upstream = documents(version)
     source, target = (ours, upstream) if direction == "ours-to-upstream" else (upstream, ours)
-
-    @FIDELITY_SETTINGS
-    @given(from_schema(source.contents, name))
-    def check(instance: Any) -> None:
-        errors = target.errors(name, instance)
-        assert not errors, f"{name}: generated from {direction.split('-')[0]}, rejected by the other: {errors}\n{instance!r}"
-
-    check()
+    what = f"{name}: generated from {direction.split('-')[0]}"
+    assert_generated_are_valid(from_schema(source.contents, name), target, name, FIDELITY_SETTINGS, what)
 
 
 @pytest.mark.parametrize(("version", "name"), DEFINITION_CASES)
 @pytest.mark.parametrize("direction", ["ours-to-upstream", "upstream-to-ours"])
 def test_generated_invalid_instances_get_the_same_verdict(version: str, name: str, direction: str) -> None:
-    from_schema = _from_schema()
+    from_schema = from_schema_or_skip()
     ours, upstream = documents(version)
     source, target = (ours, upstream) if direction == "ours-to-upstream" else (upstream, ours)
-
-    @settings(FIDELITY_SETTINGS, max_examples=INVALID_EXAMPLES)
-    @given(from_schema(source.contents, name, valid=False))
-    def check(instance: Any) -> None:
-        source_valid = source.validator(name).is_valid(instance)
-        target_valid = target.validator(name).is_valid(instance)
-        assert source_valid == target_valid, (
-            f"{name}: {'ours' if ours is source else 'upstream'} says valid={source_valid}, "
-            f"the other says valid={target_valid}\n{instance!r}"
-        )
-
-    check()
+    what = f"{name} ({direction})"
+    assert_same_verdicts(from_schema(source.contents, name, valid=False), (source, name), (target, name),
+                         settings(FIDELITY_SETTINGS, max_examples=INVALID_EXAMPLES), what)
 
 
 # 4. same verdicts on hand-written messages (independent of accord.strategies)
@@ -600,8 +506,4 @@ def _example_cases() -> list[Any]:
 def test_hand_written_message_gets_the_same_verdict(version: str, name: str, instance: Any, expected: bool) -> None:
     ours, upstream = documents(version)
     for side, document in (("upstream", upstream), ("ours", ours)):
-        errors = document.errors(name, instance)
-        if expected:
-            assert not errors, f"{side} rejects a valid {name}: {errors}"
-        else:
-            assert errors, f"{side} accepts an invalid {name}"
+        assert_verdict(side, document, name, instance, expected)

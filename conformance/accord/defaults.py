@@ -25,6 +25,18 @@ REFERENCE_TARGETS = {
         "asgi": "a2a+asgi:accord_fixtures.a2a_reference:app",  # one run per binding the card declares
     },
 }
+A2A_WITH_GRPC = "a2a+asgi:accord_fixtures.a2a_reference:grpc_app"
+"""The A2A reference serving the gRPC binding too: the default where grpcio is installed."""
+
+
+def reference_targets(protocol: str) -> dict[str, str]:
+    targets = REFERENCE_TARGETS.get(protocol, {})
+    if protocol == "a2a":
+        from accord_grpc import grpc_missing
+
+        if grpc_missing() is None:
+            return {"asgi": A2A_WITH_GRPC}
+    return targets
 
 
 def run_reference(args: argparse.Namespace) -> int:
@@ -36,7 +48,7 @@ def run_reference(args: argparse.Namespace) -> int:
     for ref in available():
         if args.spec and str(ref) != args.spec:
             continue
-        for transport, target in REFERENCE_TARGETS.get(ref.protocol, {}).items():
+        for transport, target in reference_targets(ref.protocol).items():
             settings = RunSettings(
                 seed=args.seed,
                 max_examples=args.max_examples,

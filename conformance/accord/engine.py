@@ -86,9 +86,9 @@ def run(spec: Spec, target: str, settings: RunSettings, on_result: ResultSink | 
 
 
 def sent_count(log: WireLog) -> int:
-    """HTTP requests sent on a peer, or, on a transport without them, the frames sent."""
+    """Requests (HTTP, gRPC calls) sent on a peer, or, on a transport without them, the frames sent."""
     sent = [e for e in log.since(0) if e.direction == "sent"]
-    requests = sum(1 for e in sent if e.channel == "http-request")
+    requests = sum(1 for e in sent if e.channel in ("http-request", "grpc-request"))
     return requests or len(sent)
 
 

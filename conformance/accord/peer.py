@@ -132,6 +132,12 @@ class Reply:
     """SSE events received, in order, with their names (REST peers)."""
 
     @property
+    def answered(self) -> bool:
+        """Whether the peer answered at all (an HTTP status, a JSON-RPC response); False when it stayed silent,
+        refused the connection or broke off before answering."""
+        return self.status is not None or self.response is not None
+
+    @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 

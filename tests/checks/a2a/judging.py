@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from accord.engine import run
 from accord.peer import Limits
 from accord.results import RequirementResult
@@ -28,9 +26,6 @@ def judge(
     """Judge requirement ``ids`` (or id prefixes ending in '.') of A2A ``version`` over ``binding`` of the
     reference agent, or of its variant with ``fault``, or of ``target``; results by id."""
     chosen = [ids] if isinstance(ids, str) else ids
-    if version == "0.3.0" and binding == "http-json" and (target is None or "#" not in target):
-        pytest.skip("accord does not judge A2A 0.3 over HTTP+JSON (accord.suites.a2a.HTTP_JSON_03; "
-                    "tests/test_a2a_core.py shows every requirement skipped with that reason)")
     if target is None:
         if fault:
             from accord_fixtures.a2a_reference.variants import target_for

@@ -17,17 +17,8 @@ from .test_schema import toy_target
 @pytest.mark.parametrize("binding", BINDINGS)
 def test_reference_agent_is_equivalent_on_both_bindings(version, binding):
     results = judge("a2a.equivalence.", version=version, binding=binding)
-    if version == "1.0":
-        assert len(results) == 4
-        assert {r.outcome for r in results.values()} == {Outcome.PASS}, explain(results)
-    elif binding == "http-json":  # accord does not judge 0.3 over HTTP+JSON at all
-        assert {r.outcome for r in results.values()} == {Outcome.SKIP}, explain(results)
-    else:  # 0.3 HTTP+JSON is left out, so one judged binding remains
-        mapping = results.pop("a2a.equivalence.method-mapping")
-        assert mapping.outcome is Outcome.PASS, mapping.message
-        assert len(results) == 4
-        assert {r.outcome for r in results.values()} == {Outcome.NOT_APPLICABLE}, explain(results)
-        assert all("does not judge A2A 0.3 over HTTP+JSON" in r.message for r in results.values())
+    assert len(results) == (4 if version == "1.0" else 5)  # 0.3 also has a2a.equivalence.method-mapping
+    assert {r.outcome for r in results.values()} == {Outcome.PASS}, explain(results)
 
 
 def test_one_binding_is_not_applicable():

@@ -206,6 +206,8 @@ def test_grpc_checks_skip_with_the_reason() -> None:
     from accord.registry import REGISTRY
     from accord.suites.a2a import grpc_unavailable
 
+    if grpc_unavailable() is None:
+        pytest.skip("gRPC can be spoken here: tests/checks/a2a/test_grpc.py judges these checks")
     checks = REGISTRY.for_protocol("a2a")
     for rid in ("a2a.errors.grpc-status-map", "a2a.errors.grpc-error-info", "a2a.grpc.service"):
         with pytest.raises(Skip) as raised:
@@ -213,7 +215,8 @@ def test_grpc_checks_skip_with_the_reason() -> None:
         assert raised.value.message == grpc_unavailable()
 
 
-@pytest.mark.parametrize("fault", sorted(f for f, rid in FAULTS.items() if rid.startswith(ERRORS_PREFIX)))
+@pytest.mark.parametrize("fault", sorted(f for f, rid in FAULTS.items()
+                                         if rid.startswith(ERRORS_PREFIX) and "grpc" not in rid))  # test_grpc.py
 def test_faults_fail(fault: str) -> None:
     rid = FAULTS[fault]
     binding = "http-json" if "http" in rid else "jsonrpc"
@@ -241,3 +244,121 @@ def test_broken_errors_fail(attr: str, version: str, binding: str, rid: str, sai
     results = judge(rid, version=version, binding=binding, target=f"{HERE}:{attr}")
     assert results[rid].outcome is Outcome.FAIL, explain(results)
     assert said in results[rid].message
+
+
+# --- the 1.0 patch an interface declares picks the HTTP status table ---------------------------------------------
+CARD_PATH = "/.well-known/agent-card.json"
+STATUS_1_0_1_BY_REASON = {"TASK_NOT_CANCELABLE": 400, "CONTENT_TYPE_NOT_SUPPORTED": 400, "INVALID_AGENT_RESPONSE": 500}
+"""Spec 1.0.1 section 5.4, where it differs from 1.0.0 (409, 415, 502), written out here, not taken from accord."""
+
+
+def chain(*edits: AnswerEdit) -> AnswerEdit:
+    def answer(scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
+        for edit in edits:
+            status, headers, body = edit(scope, status, headers, body)
+        return status, headers, body
+
+    return answer
+
+
+def declaring(patch: str) -> AnswerEdit:
+    """The card's 1.0 interfaces declare protocolVersion ``patch`` instead of 1.0."""
+
+    def edit(scope: Scope, status: int, value: Any) -> Any:
+        if scope["path"] == CARD_PATH and isinstance(value, dict):
+            for entry in value.get("supportedInterfaces") or []:
+                if entry.get("protocolVersion") == "1.0":
+                    entry["protocolVersion"] = patch
+        return value
+
+    return edit_json(edit)
+
+
+def statuses_of_1_0_1(scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
+    """HTTP+JSON A2A errors come with the 1.0.1 statuses (the reference agent answers with 1.0.0's)."""
+    value = json.loads(body) if scope["path"].startswith("/a2a/rest") and body.strip().startswith(b"{") else None
+    for error in error_objects(value):
+        reasons = [d.get("reason") for d in error.get("details") or [] if isinstance(d, dict)]
+        moved = next((STATUS_1_0_1_BY_REASON[r] for r in reasons if r in STATUS_1_0_1_BY_REASON), None)
+        if moved is not None:
+            error["code"] = status = moved
+            return status, headers, json.dumps(value).encode()
+    return status, headers, body
+
+
+def statuses_of_neither(scope: Scope, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Answer:
+    """TaskNotCancelableError comes with HTTP 403, a status neither patch gives it."""
+    if scope["path"].startswith("/a2a/rest") and status == 409:
+        value = json.loads(body)
+        value["error"]["code"] = 403
+        return 403, headers, json.dumps(value).encode()
+    return status, headers, body
+
+
+declares_1_0_0 = rewriting(answer=declaring("1.0.0"))
+declares_1_0_1 = rewriting(answer=declaring("1.0.1"))
+declares_1_0_0_answers_1_0_1 = rewriting(answer=chain(declaring("1.0.0"), statuses_of_1_0_1))
+declares_1_0_1_answers_1_0_1 = rewriting(answer=chain(declaring("1.0.1"), statuses_of_1_0_1))
+declares_1_0_answers_1_0_1 = rewriting(answer=statuses_of_1_0_1)
+declares_1_0_answers_neither = rewriting(answer=statuses_of_neither)
+
+
+def test_declared_patch_read_from_the_interface_entry() -> None:
+    from accord.suites.a2a.card import declared_patch, interfaces
+
+    def card(*versions: str) -> dict[str, Any]:
+        return {"supportedInterfaces": [{"url": "http://a/rpc", "protocolBinding": "JSONRPC", "protocolVersion": v}
+                                        for v in versions]
+                + [{"url": "http://a/rest", "protocolBinding": "HTTP+JSON", "protocolVersion": "1.0.1"}]}
+
+    def patch_of(value: dict[str, Any]) -> str | None:
+        rpc = next(i for i in interfaces(value, "1.0") if i.binding == "jsonrpc")
+        return declared_patch(value, rpc)
+
+    assert patch_of(card("1.0")) is None
+    assert patch_of(card("1.0.0")) == "1.0.0"
+    assert patch_of(card("1.0.1")) == "1.0.1"
+    assert patch_of(card("1.0.7")) is None  # a patch accord knows no rules for
+    assert patch_of(card("1.0.0", "1.0.1")) is None  # two claims for one interface
+    assert patch_of(card("1.0", "1.0.1")) is None
+
+
+@pytest.mark.parametrize("attr", ["declares_1_0_0", "declares_1_0_1_answers_1_0_1", "declares_1_0_answers_1_0_1"])
+def test_statuses_of_the_declared_patch_pass(attr: str) -> None:
+    rid = "a2a.errors.http-status-map"
+    results = judge(rid, binding="http-json", target=f"{HERE}:{attr}")
+    assert results[rid].outcome is Outcome.PASS, explain(results)
+
+
+@pytest.mark.parametrize(("attr", "said"), [
+    ("declares_1_0_0_answers_1_0_1", ["-> HTTP 400", "must come with HTTP 409 (1.0.0)", "protocolVersion '1.0.0'",
+                                      "1.0.0's rule alone"]),
+    ("declares_1_0_1", ["-> HTTP 409", "must come with HTTP 400 (1.0.1)", "protocolVersion '1.0.1'"]),
+    ("declares_1_0_answers_neither", ["-> HTTP 403", "409 (1.0.0) or 400 (1.0.1)", "protocolVersion '1.0'",
+                                      "both accepted"]),
+])
+def test_statuses_of_the_other_patch_fail(attr: str, said: list[str]) -> None:
+    rid = "a2a.errors.http-status-map"
+    results = judge(rid, binding="http-json", target=f"{HERE}:{attr}")
+    assert results[rid].outcome is Outcome.FAIL, explain(results)
+    message = results[rid].message
+    assert "TaskNotCancelableError" in message and all(s in message for s in said), message
+    assert "TaskNotFoundError must" not in message  # 404 in both patches: never flagged
+
+
+def _no_error_info_declaring_1_0_0() -> Any:
+    from accord_fixtures.a2a_reference import make_app
+
+    return rewriting(answer=declaring("1.0.0"), inner=make_app(faults=frozenset({"jsonrpc-no-error-info"})))
+
+
+no_error_info_1_0_0 = _no_error_info_declaring_1_0_0()
+
+
+@pytest.mark.parametrize(("target", "level"), [
+    (None, "MUST in 1.0.0, SHOULD in 1.0.1"), (f"{HERE}:no_error_info_1_0_0", "MUST in 1.0.0;")])
+def test_jsonrpc_error_info_failure_names_the_patch_level(target: str | None, level: str) -> None:
+    rid = "a2a.errors.jsonrpc-error-info"
+    results = judge(rid, target=target, fault=None if target else "jsonrpc-no-error-info")
+    assert results[rid].outcome is Outcome.FAIL, explain(results)
+    assert level in results[rid].message

@@ -11,7 +11,8 @@ import pytest
 from accord.outcomes import Outcome
 
 from .judging import VERSIONS, explain, judge
-from .test_errors import Answer, Scope, accepts_invalid, rewriting  # noqa: F401  (accepts_invalid: a target here)
+from .test_errors import accepts_invalid  # noqa: F401  (a target here)
+from .test_errors import Answer, Scope, chain, declaring, rewriting
 
 PREFIX = "a2a.http-json."
 HERE = "a2a+asgi:tests.checks.a2a.test_http_json"
@@ -101,3 +102,39 @@ def test_service_params_fail_when_the_version_header_is_ignored() -> None:
     rid = "a2a.http-json.service-params-headers"
     results = judge(rid, version="1.0", binding="http-json", fault="unsupported-version-served")
     assert results[rid].outcome is Outcome.FAIL, explain(results)
+
+
+# --- the 1.0 patch an interface declares picks the media type (11.1) ----------------------------------------------
+A2A_JSON = b"application/a2a+json"
+declares_1_0_0_json = rewriting(answer=declaring("1.0.0"))
+declares_1_0_0_a2a_json = rewriting(answer=chain(declaring("1.0.0"), with_type(A2A_JSON, streams=False)))
+declares_1_0_1_json = rewriting(answer=declaring("1.0.1"))
+declares_1_0_1_a2a_json = rewriting(answer=chain(declaring("1.0.1"), with_type(A2A_JSON, streams=False)))
+declares_1_0_a2a_json = rewriting(answer=with_type(A2A_JSON, streams=False))
+
+
+@pytest.mark.parametrize("attr", ["declares_1_0_0_json", "declares_1_0_1_a2a_json", "declares_1_0_a2a_json"])
+def test_media_type_of_the_declared_patch_passes(attr: str) -> None:
+    rid = "a2a.http-json.content-type"
+    results = judge(rid, version="1.0", binding="http-json", target=f"{HERE}:{attr}")
+    assert results[rid].outcome is Outcome.PASS, explain(results)
+
+
+@pytest.mark.parametrize(("attr", "said"), [
+    ("declares_1_0_0_a2a_json", ["content type application/a2a+json", "application/json (1.0.0), section 11.1",
+                                 "protocolVersion '1.0.0'"]),
+    ("declares_1_0_1_json", ["content type application/json", "application/a2a+json (1.0.1), section 11.1",
+                             "protocolVersion '1.0.1'"]),
+])
+def test_media_type_of_the_other_patch_fails(attr: str, said: list[str]) -> None:
+    rid = "a2a.http-json.content-type"
+    results = judge(rid, version="1.0", binding="http-json", target=f"{HERE}:{attr}")
+    assert results[rid].outcome is Outcome.FAIL, explain(results)
+    assert all(s in results[rid].message for s in said), results[rid].message
+
+
+def test_media_type_of_neither_patch_names_both() -> None:
+    rid = "a2a.http-json.content-type"
+    results = judge(rid, version="1.0", binding="http-json", target=f"{HERE}:plain_text")
+    message = results[rid].message
+    assert "application/json (1.0.0) or application/a2a+json (1.0.1)" in message and "both accepted" in message

@@ -25,9 +25,6 @@ SCHEMA_1_0 = load_spec(SpecRef("a2a", "1.0")).schema
 @pytest.mark.parametrize("binding", BINDINGS)
 def test_reference_agent_meets_both_properties(version, binding):
     results = judge([VALID, INVALID], version=version, binding=binding, max_examples=8)
-    if (version, binding) == ("0.3.0", "http-json"):  # accord does not judge 0.3 over HTTP+JSON
-        assert {r.outcome for r in results.values()} == {Outcome.SKIP}, explain(results)
-        return
     assert results[VALID].outcome is Outcome.PASS, explain(results)
     invalid = results[INVALID]
     if invalid.outcome is Outcome.FAIL and "tenant" in invalid.message:

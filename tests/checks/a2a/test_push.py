@@ -3,9 +3,18 @@ versions, both bindings), and the faults that break them."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
+from typing import Any
+
+import httpx
 import pytest
 
 from accord.results import Outcome
+from accord.suites.a2a.checks.push import RETRY_WINDOW
+from accord_fixtures.a2a_reference import make_app
+from accord_fixtures.a2a_reference.push import PushDispatcher, delivery_headers
 
 from .judging import BINDINGS, VERSIONS, explain, judge
 from .test_streaming import SLOW
@@ -59,3 +68,55 @@ def test_faults_fail(fault: str, requirement: str) -> None:
             judged += 1
             assert results[requirement].outcome == Outcome.FAIL, explain(results)
     assert judged, f"{requirement} is in no catalogue"
+
+
+# --- retries of a failed delivery -------------------------------------------------------------------------------
+class ScriptedRetries(PushDispatcher):
+    """The reference agent's deliveries, but a failed one is tried again after exactly ``delays`` (seconds)."""
+
+    def __init__(self, delays: tuple[float, ...]) -> None:
+        super().__init__()
+        self.delays = delays
+
+    async def _deliver(self, config: Any, payload: dict[str, Any]) -> None:
+        async with httpx.AsyncClient(timeout=5.0, trust_env=False) as client:
+            for delay in (0.0, *self.delays):
+                await asyncio.sleep(delay)
+                response = await client.post(config.url, json=payload, headers=delivery_headers(config))
+                if response.status_code < 500:
+                    return
+
+
+def retrying_after(*delays: float) -> Any:
+    app = make_app()
+    app.state.a2a.agent.push = ScriptedRetries(delays)
+    return app
+
+
+never_retries = retrying_after()
+retries_sooner_and_sooner = retrying_after(0.6, 0.1)
+retries_late_backing_off = retrying_after(1.5, 3.0)
+RETRY = "a2a.push.delivery-retry"
+HERE = "a2a+asgi:tests.checks.a2a.test_push"
+
+
+def test_no_retry_fails_after_watching_the_whole_window() -> None:
+    started = time.monotonic()
+    results = judge(RETRY, target=f"{HERE}:never_retries", timeout=5.0)
+    assert results[RETRY].outcome == Outcome.FAIL, explain(results)
+    message = results[RETRY].message
+    assert "none a repeat" in message and "answered HTTP 503" in message, message
+    assert re.search(r"watched it for 5\.\ds after the first attempt \(up to 5s", message), message  # the read timeout
+    assert time.monotonic() - started < 5.0 + 3.0 + 5.0  # window + the wait for a first delivery + the run
+
+
+def test_shrinking_waits_fail() -> None:
+    results = judge(RETRY, target=f"{HERE}:retries_sooner_and_sooner")
+    assert results[RETRY].outcome == Outcome.FAIL, explain(results)
+    assert "attempted 3 times" in results[RETRY].message and "shrink" in results[RETRY].message
+
+
+def test_a_late_first_retry_that_backs_off_passes() -> None:
+    assert RETRY_WINDOW >= 1.5 + 3.0
+    results = judge(RETRY, target=f"{HERE}:retries_late_backing_off", timeout=RETRY_WINDOW)
+    assert results[RETRY].outcome == Outcome.PASS, explain(results)

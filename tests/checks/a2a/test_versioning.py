@@ -98,10 +98,12 @@ def refuse_headerless_rest(scope: Scope, status: int, headers: list[tuple[bytes,
 refuses_headerless_rest = rewriting(answer=refuse_headerless_rest)
 
 
-def test_refusing_a_headerless_body_over_http_json_passes() -> None:
-    # 0.3 over HTTP+JSON has no settled body form: refusing accord's body is no proof of 1.0 semantics
+def test_refusing_a_headerless_0_3_body_over_http_json_fails() -> None:
+    # accord sends 0.3 over HTTP+JSON in the 0.3 proto's JSON, the form both SDKs take (specs/a2a/0.3.0/ERRATA.md):
+    # refusing it where the card declares 0.3 HTTP+JSON is a failure; the JSON-RPC binding is unaffected
     rid = "a2a.versioning.missing-header-is-0-3"
     results = judge(rid, version="1.0", binding="http-json", target=f"{HERE}:refuses_headerless_rest")
-    assert results[rid].outcome is Outcome.PASS, explain(results)
+    assert results[rid].outcome is Outcome.FAIL, explain(results)
+    assert "without A2A-Version" in results[rid].message
     results = judge(rid, version="1.0", binding="jsonrpc", target=f"{HERE}:refuses_headerless_rest")
     assert results[rid].outcome is Outcome.PASS, explain(results)

@@ -8,7 +8,6 @@ spec being judged, so a 1.0 agent is never judged by 0.3 rules or the other way 
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from ...catalogue import Requirement
@@ -35,17 +34,11 @@ def version_of(spec: Spec) -> str:
     return wire.SPEC_VERSIONS.get(spec.ref.version, spec.ref.version)
 
 
-HTTP_JSON_03 = (
-    "accord does not judge A2A 0.3 over HTTP+JSON: the 0.3 text asks for bodies 'structurally equivalent' to its "
-    "JSON-RPC objects (0.3 section 3.2.3) while a2a-sdk and @a2a-js/sdk exchange the 0.3 proto's JSON there, so "
-    "either reading would fail correct agents; the JSON-RPC binding and 1.0 over HTTP+JSON are judged"
-)
+def grpc_unavailable(version: str = wire.V10) -> str | None:
+    """Why a gRPC interface of A2A ``version`` cannot be judged here (grpcio missing, ...), or None."""
+    from .grpc_binding import unsupported_version
 
-
-def grpc_unavailable() -> str | None:
-    if importlib.util.find_spec("grpc") is None:
-        return "the gRPC binding needs grpcio (pip install 'a2a-sdk[grpc]'); it is not installed here"
-    return "accord does not speak the gRPC binding yet"
+    return unsupported_version(version)
 
 
 class A2aSuite(Suite):
@@ -100,24 +93,32 @@ class A2aSuite(Suite):
             self.card_problem = f"GET /.well-known/agent-card.json gave {reply.describe()[:200]}"
         declared = interfaces(self.card, self.version)
         wanted = binding_of(self.target) or (declared[0].binding if declared else "")
+        unusable: dict[str, str] = {}
         for interface in declared:
-            if interface.binding in self.bindings or interface.declared.upper() not in BINDINGS:
+            if interface.binding in self.bindings:
                 continue
-            self.bindings[interface.binding] = self._bind(interface, peer)
+            if interface.binding == "grpc" and grpc_unavailable(self.version) is None:
+                from .grpc_binding import open_grpc_binding
+
+                try:
+                    self.bindings["grpc"] = open_grpc_binding(self, interface.url, self.version)  # type: ignore[assignment]
+                except TargetError as error:
+                    unusable[interface.binding] = f"the card's gRPC interface cannot be used: {error}"
+            elif interface.declared.upper() in BINDINGS:
+                self.bindings[interface.binding] = self._bind(interface, peer)
         self.interface = next((i for i in declared if i.binding == wanted), None)
         self.agent = wanted
         if self.card is None:
             self.blocked = f"the agent card could not be read ({self.card_problem}), so no interface is known"
         elif self.interface is None:
             self.blocked = f"the card declares no {wanted or 'usable'} interface for A2A {self.version}"
-        elif self.interface.binding == "grpc":
-            self.blocked = grpc_unavailable()
-        elif self.interface.binding == "http-json" and self.version == wire.V03:
-            self.blocked = HTTP_JSON_03
+        elif self.interface.binding == "grpc" and grpc_unavailable(self.version):
+            self.blocked = grpc_unavailable(self.version)
         else:
             self.binding = self.bindings.get(self.interface.binding)
             if self.binding is None:
-                self.blocked = f"accord does not speak the {self.interface.declared!r} binding"
+                self.blocked = unusable.get(self.interface.binding) or \
+                    f"accord does not speak the {self.interface.declared!r} binding"
         card = self.card or {}
         return Implementation(name=str(card.get("name") or "unknown"), version=str(card.get("version") or ""))
 
@@ -134,6 +135,13 @@ class A2aSuite(Suite):
         assert isinstance(peer, RestPeer)
         self.peers.append(peer)
         return peer
+
+    @property
+    def transport(self) -> str:
+        """The transport of the binding under test (grpc for a gRPC interface), else the card's (http)."""
+        if self.binding is not None:
+            return self.binding.peer.transport
+        return "grpc" if self.interface is not None and self.interface.binding == "grpc" else super().transport
 
     def webhook(self) -> WebhookReceiver:
         if self._webhook is None:

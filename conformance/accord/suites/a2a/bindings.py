@@ -28,6 +28,15 @@ class A2aError:
     """The google.rpc.ErrorInfo reason, when the error carries one."""
     raw: Any
     """The error object exactly as sent."""
+    rpc_status: str | None = None
+    """The gRPC status code name (gRPC binding only)."""
+
+    def is_(self, code: int) -> bool:
+        """Whether this is the error with JSON-RPC ``code``: by its code (or ErrorInfo reason), or, for a gRPC
+        error that names no A2A type, by a status a 1.0 table gives that error (0.3 gRPC has no ErrorInfo)."""
+        if self.code is not None:
+            return self.code == code
+        return self.rpc_status is not None and self.rpc_status in wire.GRPC_STATUSES_BY_CODE.get(code, ())
 
     @property
     def name(self) -> str | None:
@@ -39,6 +48,8 @@ class A2aError:
         parts = [f"{self.name or 'error'} ({self.code})" if self.code is not None else "error of unknown type"]
         if self.status is not None:
             parts.append(f"HTTP {self.status}")
+        if self.rpc_status is not None:
+            parts.append(f"gRPC {self.rpc_status}")
         if self.message:
             parts.append(repr(self.message[:120]))
         return ", ".join(parts)
@@ -102,6 +113,11 @@ class Binding:
 
     def supports(self, operation: str) -> bool:
         return True
+
+    def carries(self, value: dict[str, Any], member: str) -> bool:
+        """Whether an answer's object has ``member`` (gRPC: a repeated member that is not empty, since an
+        empty list and an absent one are the same bytes on its wire)."""
+        return member in value
 
     def call(self, operation: str, params: dict[str, Any] | None = None, *, headers: dict[str, str] | None = None,
              timeout: float | None = None, stop: StopWhen | None = None) -> Answer:
@@ -199,13 +215,22 @@ class HttpJsonBinding(Binding):
             query = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in rest.items() if k != "tenant"}
             reply = self.peer.request(verb, path, params=query or None, headers=headers, timeout=timeout, stop=stop)
         else:
-            body = wire.to_wire(self.version, operation, rest)
-            if operation == "CreateTaskPushNotificationConfig" and self.version == wire.V03:
-                body = body.get("pushNotificationConfig", body)
+            body = wire.proto_request_03(operation, params or {}) if self.version == wire.V03 else \
+                wire.to_wire(self.version, operation, rest)
             reply = self.peer.request(verb, path, json=body, headers=headers, timeout=timeout, stop=stop)
-        return self.answer(operation, reply)
+        return self.answer(operation, reply, headers=headers)
 
-    def answer(self, operation: str, reply: Reply) -> Answer:
+    def answer(self, operation: str, reply: Reply, *, headers: dict[str, str] | None = None) -> Answer:
+        """The Answer to ``reply``. A 0.3 answer (the request did not ask another version in ``headers``) is read
+        into the 0.3 kind-object form, whichever 0.3 form it came in (specs/a2a/0.3.0/ERRATA.md); the body as
+        sent stays in ``reply``."""
+        answer = self._answer(operation, reply)
+        if self.version == wire.V03 and _asks(headers, wire.V03):
+            answer.result = wire.kind_result_03(operation, answer.result) if answer.result is not None else None
+            answer.events = [wire.kind_result_03(operation, e) for e in answer.events]
+        return answer
+
+    def _answer(self, operation: str, reply: Reply) -> Answer:
         answer = Answer(operation, reply)
         if reply.status is None:
             answer.problems.append(reply.describe())
@@ -214,7 +239,10 @@ class HttpJsonBinding(Binding):
             error = body.get("error") if isinstance(body.get("error"), dict) else body
             info = _error_info(error.get("details"))
             reason = info.get("reason") if info else None
-            answer.error = A2aError(wire.CODE_BY_REASON.get(reason) if reason else None,
+            code = wire.CODE_BY_REASON.get(reason) if reason else None
+            if code is None and self.version == wire.V03:
+                code = _jsonrpc_code(error)
+            answer.error = A2aError(code,
                                     error.get("message") if isinstance(error.get("message"), str) else None,
                                     reply.status, reason, reply.json)
         elif reply.content_type == "text/event-stream":
@@ -228,8 +256,25 @@ class HttpJsonBinding(Binding):
         return answer
 
 
+def _asks(headers: dict[str, str] | None, version: str) -> bool:
+    """Whether a request with these header overrides asks for ``version`` (an empty A2A-Version: 0.3)."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "a2a-version":
+            return (".".join(value.strip().split(".")[:2]) or wire.V03) == version
+    return True
+
+
+def _jsonrpc_code(error: dict[str, Any]) -> int | None:
+    """The A2A or JSON-RPC error code a 0.3 HTTP+JSON error body names by ``code`` (@a2a-js/sdk answers the
+    JSON-RPC error object itself: {"code": -32001, "message": ...}); an HTTP status in ``code`` is not one."""
+    code = error.get("code")
+    if isinstance(code, int) and not isinstance(code, bool) and (code in wire.NAME_BY_CODE or code in wire.STANDARD_CODES):
+        return code
+    return None
+
+
 BINDINGS = {"JSONRPC": JsonRpcBinding, "HTTP+JSON": HttpJsonBinding}
-"""protocolBinding (1.0) / transport (0.3) name -> the class that speaks it. gRPC is not among them."""
+"""protocolBinding (1.0) / transport (0.3) name -> the class that speaks it over HTTP (gRPC: grpc_binding.py)."""
 BINDING_NAMES = {"JSONRPC": "jsonrpc", "HTTP+JSON": "http-json", "GRPC": "grpc"}
 
 
@@ -261,5 +306,8 @@ def send_as_is(binding: Binding, operation: str, params: Any, *, headers: dict[s
     if isinstance(binding, HttpJsonBinding):
         verb, path, _ = binding.route(operation, {})
         reply = binding.peer.request(verb, path, json=params, headers=headers, timeout=timeout)
-        return binding.answer(operation, reply)
+        return binding.answer(operation, reply, headers=headers)
+    if binding.name == "grpc":  # params in the version's proto JSON; Unexpressible if they are no such message
+        request = binding.encode(operation, params)  # type: ignore[attr-defined]
+        return binding.send(operation, request, headers=headers, timeout=timeout)  # type: ignore[attr-defined]
     raise ValueError(f"accord cannot send raw requests over the {binding.name or type(binding).__name__} binding")

@@ -81,3 +81,34 @@ def declares(card: Any, capability: str) -> bool:
         return card.get(capability) is True
     capabilities = card.get("capabilities")
     return isinstance(capabilities, dict) and capabilities.get(capability) is True
+
+
+PATCHES_1_0 = ("1.0.0", "1.0.1")
+"""The patch releases of A2A 1.0 whose texts differ in what accord judges (HTTP statuses of 5.4, media type
+of 11.1, ErrorInfo in JSON-RPC error.data)."""
+
+
+def declared_versions(card: Any, interface: Interface) -> list[str]:
+    """Every protocolVersion the card's supportedInterfaces give ``interface`` (same binding, URL and
+    Major.Minor), as written, without repeats."""
+    found: list[str] = []
+    if not isinstance(card, dict) or not isinstance(card.get("supportedInterfaces"), list):
+        return found
+    for entry in card["supportedInterfaces"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("protocolBinding"), str):
+            continue
+        version = entry.get("protocolVersion")
+        if (isinstance(version, str) and isinstance(entry.get("url"), str)
+                and wire_binding_name(entry["protocolBinding"]) == interface.binding
+                and entry["url"].rstrip("/") == interface.url.rstrip("/")
+                and major_minor(version.strip()) == interface.version and version.strip() not in found):
+            found.append(version.strip())
+    return found
+
+
+def declared_patch(card: Any, interface: Interface) -> str | None:
+    """The 1.0 patch ("1.0.0" or "1.0.1") the card's protocolVersion for ``interface`` names; None when it
+    names none (the usual "1.0": 3.6 says patch numbers SHOULD NOT appear in cards), a patch accord does not
+    know, or several different ones."""
+    versions = declared_versions(card, interface)
+    return versions[0] if len(versions) == 1 and versions[0] in PATCHES_1_0 else None

@@ -86,7 +86,7 @@ class A2aContext:
         chosen = binding or self.binding
         stop = stream_ends if operation in wire.STREAMING else None
         answer = chosen.call(operation, params, headers=headers, timeout=timeout, stop=stop)
-        judged = judged_binding(chosen) and chosen.version == self.version and asks_version(headers, self.version)
+        judged = chosen.version == self.version and asks_version(headers, self.version)
         return remember(self.suite, answer) if judged else answer
 
     def message(self, text: str = PROBE_TEXT, *, task_id: str | None = None, context_id: str | None = None) -> dict[str, Any]:
@@ -165,7 +165,7 @@ class A2aContext:
         if answer.error is None:
             raise Failure(f"{what}: expected {wire.NAME_BY_CODE.get(code, code)} ({code}), got a success: "
                           f"{str(answer.result if answer.result is not None else answer.events)[:200]}")
-        if answer.error.code != code:
+        if not answer.error.is_(code):
             raise Failure(f"{what}: expected {wire.NAME_BY_CODE.get(code, code)} ({code}), got {answer.error.describe()}")
 
 
@@ -189,11 +189,6 @@ def remembered(suite: Any) -> list[Answer]:
         answers = []
         suite.answers = answers
     return answers
-
-
-def judged_binding(binding: Binding) -> bool:
-    """Whether accord judges what ``binding`` sends (not 0.3 over HTTP+JSON: see the suite's HTTP_JSON_03)."""
-    return not (binding.version == wire.V03 and binding.name == "http-json")
 
 
 def asks_version(headers: dict[str, str] | None, version: str) -> bool:

@@ -27,6 +27,7 @@ from ..context import A2aContext
 
 NO_CREDENTIAL = "no credential given to accord"
 AUTH_STATUSES = (401, 403)
+GRPC_AUTH_STATUSES = ("UNAUTHENTICATED", "PERMISSION_DENIED")
 TLS_TIMEOUT = 3.0
 
 
@@ -126,6 +127,8 @@ def is_auth_refusal(answer: Answer) -> bool:
     if answer.reply.status in AUTH_STATUSES:
         return True
     error = answer.error
+    if error is not None and error.rpc_status in GRPC_AUTH_STATUSES:
+        return True
     return error is not None and error.code is not None and error.code not in wire.NAME_BY_CODE \
         and error.code not in wire.STANDARD_CODES
 
@@ -236,6 +239,9 @@ def requests_with_bad_credentials_refused(ctx: A2aContext) -> None:
 
 @check("a2a.auth.status-401", protocol="a2a")
 def authentication_failure_is_401(ctx: A2aContext) -> None:
+    if ctx.binding.name == "grpc":
+        raise NotApplicable("an HTTP status rule; a gRPC refusal carries a status code (UNAUTHENTICATED), judged by "
+                            "a2a.auth.unauthenticated-rejected and a2a.auth.invalid-credentials-rejected")
     operation, answer = refusal_to_judge(ctx)
     allowed = (401,) if ctx.version == wire.V10 else AUTH_STATUSES
     if answer.reply.status not in allowed:

@@ -361,7 +361,7 @@ def extended_card(ctx: A2aContext, headers: dict[str, str]) -> Any:
 def extended_card_is_complete(ctx: A2aContext) -> None:
     credentials = require_credentials(ctx)
     answer = extended_card(ctx, {**without_credentials(ctx), **credentials})
-    if answer.error is not None and answer.error.code == -32007:
+    if answer.error is not None and answer.error.is_(-32007):
         raise NotApplicable("the agent has no extended card configured (ExtendedAgentCardNotConfiguredError)")
     ctx.require_ok(answer, "GetExtendedAgentCard with the credentials given to accord")
     fail_all(ctx.result_errors(answer), "the extended Agent Card does not validate against the AgentCard schema")
@@ -372,7 +372,7 @@ def extended_card_needs_credentials(ctx: A2aContext) -> None:
     for label, headers in (("without credentials", without_credentials(ctx)),
                            ("with invalid credentials", invalid_credentials(ctx))):
         answer = extended_card(ctx, headers)
-        if answer.error is not None and answer.error.code == -32007:
+        if answer.error is not None and answer.error.is_(-32007):
             raise NotApplicable("the agent has no extended card configured (ExtendedAgentCardNotConfiguredError): "
                                 "there is nothing to protect")
         if answer.error is None and not answer.problems:
@@ -389,7 +389,7 @@ def extended_card_missing_is_reported(ctx: A2aContext) -> None:
     answer = extended_card(ctx, {**without_credentials(ctx), **credentials})
     if answer.error is None and not answer.problems:
         raise NotApplicable("the agent has an extended card configured (GetExtendedAgentCard returned one)")
-    if answer.error is not None and answer.error.code == -32007:
+    if answer.error is not None and answer.error.is_(-32007):
         return
     if is_auth_refusal(answer):
         raise NotApplicable(f"GetExtendedAgentCard was refused for authentication ({answer.describe()}) and "
@@ -406,6 +406,8 @@ def extended_card_has_cache_headers(ctx: A2aContext) -> None:
     if not answer.ok:
         raise Skip(f"GetExtendedAgentCard with the credentials given failed ({answer.describe()}); "
                    "see a2a.card.extended-valid")
+    if ctx.binding.name == "grpc":
+        raise NotApplicable("HTTP caching headers; the extended card came over gRPC, which has none")
     headers = answer.reply.headers
     if not any(headers.get(name, "").strip() for name in ("cache-control", "expires", "etag", "last-modified")):
         raise Failure("the extended Agent Card response carries no caching header (Cache-Control, Expires, ETag, "

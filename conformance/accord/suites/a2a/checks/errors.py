@@ -20,7 +20,8 @@ from ....peer import WireLog
 from ....registry import check
 from .. import wire
 from ..bindings import ERROR_INFO, Answer
-from ..card import declares, major_minor
+from ..card import PATCHES_1_0, declared_versions, declares, major_minor
+from ..card import declared_patch as declared_patch_of
 from ..context import A2aContext, set_aside
 
 UNKNOWN_TASK = "00000000-0000-4000-8000-0000000a2a00"
@@ -32,8 +33,13 @@ WEBHOOK_URL = "https://127.0.0.1:9/accord-never-called"
 A2A_CODES = frozenset(wire.NAME_BY_CODE)
 REASON_BY_NAME = {name: reason for name, (_, reason, _) in wire.ERRORS.items()}
 NAME_BY_REASON = {reason: name for name, reason in REASON_BY_NAME.items()}
-HTTP_STATUS_1_0_1 = {"TaskNotFoundError": 404, "InvalidAgentResponseError": 500}
-"""1.0.1 moved every A2A error but these two to 400 (1.0.0: 409, 415 and 502 for three of them)."""
+HTTP_STATUS_BY_PATCH: dict[str, dict[str, int]] = {
+    "1.0.0": {name: status for name, (_, _, status) in wire.ERRORS.items()},
+    "1.0.1": {name: {"TaskNotFoundError": 404, "InvalidAgentResponseError": 500}.get(name, 400)
+              for name in wire.ERRORS},
+}
+"""Section 5.4 per patch: 1.0.1 moved TaskNotCancelable (409), ContentTypeNotSupported (415) and
+InvalidAgentResponse (502) to 400, 400 and 500."""
 GRPC_STATUS_NAMES = frozenset({
     "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
     "PERMISSION_DENIED", "UNAUTHENTICATED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
@@ -41,9 +47,47 @@ GRPC_STATUS_NAMES = frozenset({
 })
 
 
-def allowed_statuses(name: str) -> set[int]:
-    """The HTTP statuses 1.0.0 or 1.0.1 (section 5.4) give the A2A error ``name``."""
-    return {wire.ERRORS[name][2], HTTP_STATUS_1_0_1.get(name, 400)}
+@dataclass(frozen=True)
+class PatchRules:
+    """Which 1.0 patch judges the interface under test where 1.0.0 and 1.0.1 differ: the one its card
+    protocolVersion names, else either."""
+
+    declared: list[str]
+    """The protocolVersion(s) the card gives the interface under test."""
+    patch: str | None
+
+    @property
+    def patches(self) -> tuple[str, ...]:
+        return (self.patch,) if self.patch else PATCHES_1_0
+
+    def why(self) -> str:
+        shown = " and ".join(repr(v) for v in self.declared) or "nothing"
+        if self.patch:
+            return f"the interface declares protocolVersion {shown}, so {self.patch}'s rule alone applies"
+        return (f"the interface declares protocolVersion {shown}, which names no single known patch, so 1.0.0's "
+                "and 1.0.1's rules are both accepted")
+
+
+def declared_patch(ctx: A2aContext) -> str | None:
+    """The 1.0 patch ("1.0.0" or "1.0.1") the interface under test declares, or None (see PatchRules)."""
+    return patch_rules(ctx).patch
+
+
+def patch_rules(ctx: A2aContext) -> PatchRules:
+    interface = ctx.suite.interface
+    if ctx.version != wire.V10 or interface is None:
+        return PatchRules([], None)
+    return PatchRules(declared_versions(ctx.card, interface), declared_patch_of(ctx.card, interface))
+
+
+def allowed_statuses(name: str, patches: tuple[str, ...] = PATCHES_1_0) -> set[int]:
+    """The HTTP statuses section 5.4 of ``patches`` gives the A2A error ``name``."""
+    return {HTTP_STATUS_BY_PATCH[patch][name] for patch in patches}
+
+
+def statuses_wanted(name: str, patches: tuple[str, ...]) -> str:
+    """"409 (1.0.0) or 400 (1.0.1)": the status of ``name`` in each of ``patches``."""
+    return " or ".join(f"{HTTP_STATUS_BY_PATCH[patch][name]} ({patch})" for patch in patches)
 
 
 def listing(problems: list[str], wanted: str, *, limit: int = 4) -> None:
@@ -119,7 +163,10 @@ def exchanges_of(log: WireLog) -> list[Exchange]:
 
 
 def binding_exchanges(ctx: A2aContext) -> list[Exchange]:
-    """Every exchange of the run with the binding under test that asked for the run's A2A version."""
+    """Every HTTP exchange of the run with the binding under test that asked for the run's A2A version (none when
+    the binding is gRPC: see grpc_calls)."""
+    if ctx.binding.name == "grpc":
+        return []
     base = ctx.binding.path
     mine = []
     for peer in ctx.suite.peers:
@@ -129,6 +176,42 @@ def binding_exchanges(ctx: A2aContext) -> list[Exchange]:
             if at_binding and exchange.asked_version() == ctx.version:
                 mine.append(exchange)
     return mine
+
+
+@dataclass
+class GrpcCall:
+    """One gRPC call of the run and its status, rebuilt from a gRPC peer's wire log."""
+
+    method: str
+    metadata: dict[str, str]
+    request: Any
+    code: str | None = None
+    message: str = ""
+    details: list[Any] = field(default_factory=list)
+
+    def line(self) -> str:
+        return f"{self.method.rsplit('/', 1)[-1]} {json.dumps(self.request)[:100]} -> {self.code}"
+
+
+def grpc_calls(ctx: A2aContext) -> list[GrpcCall]:
+    """Every gRPC call of the run with the binding under test that asked for the run's A2A version."""
+    if ctx.binding.name != "grpc":
+        return []
+    calls: list[GrpcCall] = []
+    for peer in ctx.suite.peers:
+        pending: dict[Any, GrpcCall] = {}
+        for event in peer.log.since(0):
+            data = event.data if isinstance(event.data, dict) else {}
+            if event.direction == "sent" and event.channel == "grpc-request":
+                pending[data.get("call")] = GrpcCall(str(data.get("method", "")), dict(data.get("metadata") or {}),
+                                                     data.get("message"))
+            elif event.direction == "received" and event.channel == "grpc-response" and data.get("call") in pending:
+                call = pending.pop(data.get("call"))
+                call.code, call.message = data.get("code"), str(data.get("message") or "")
+                call.details = list(data.get("details") or [])
+                if call.metadata.get("a2a-version", "").strip() == ctx.version:
+                    calls.append(call)
+    return calls
 
 
 def jsonrpc_errors(exchange: Exchange) -> Iterator[dict[str, Any]]:
@@ -232,8 +315,17 @@ def successes(provoked: list[Provoked]) -> list[str]:
 
 
 def invalid_send_requests(ctx: A2aContext, context_id: str) -> list[tuple[str, dict[str, Any]]]:
-    """SendMessage params (1.0 form) that break the request schema, each naming ``context_id``."""
+    """SendMessage params (1.0 form) that break the request schema, each naming ``context_id`` (over gRPC, ones a
+    protobuf message can carry: a wrong JSON type cannot cross a binary wire)."""
     message = ctx.message(context_id=context_id)
+    if ctx.binding.name == "grpc":
+        empty_parts = [("SendMessage whose message has no parts", {"message": {**message, "parts": []}})] \
+            if ctx.version == wire.V10 else []  # 0.3 allows an empty parts list
+        return [
+            *empty_parts,
+            ("SendMessage whose message.role is ROLE_UNSPECIFIED", {"message": {**message, "role": "ROLE_UNSPECIFIED"}}),
+            ("SendMessage without a message", {"metadata": {"contextId": context_id}}),
+        ]
     return [
         ("SendMessage whose message.parts is a string", {"message": {**message, "parts": "not a list of parts"}}),
         ("SendMessage whose message.role is not a Role", {"message": {**message, "role": "ROLE_ACCORD_INVALID"}}),
@@ -264,6 +356,11 @@ def errors_carry_code_and_message(ctx: A2aContext) -> None:
             if not isinstance(message, str) or not message.strip():
                 problems.append(f"{exchange.line()}: no human-readable message in the body "
                                 f"{json.dumps(exchange.received[0])[:160] if exchange.received else '(not JSON)'}")
+    for call in grpc_calls(ctx):
+        if call.code not in (None, "OK"):
+            judged += 1
+            if not call.message.strip():
+                problems.append(f"{call.line()}: status {call.code} without a message (grpc-message)")
     if not judged:
         raise NotApplicable("no error answer was seen in the run, not even to requests that must be refused")
     listing(problems, "Every error carries a machine-readable code and a human-readable message (1.0 section 3.3.2; "
@@ -276,7 +373,7 @@ def jsonrpc_errors_use_their_codes(ctx: A2aContext) -> None:
     problems = successes(provoked)
     for p in refused(provoked):
         code = wire.ERRORS[p.expected][0]
-        if p.answer.error is not None and p.answer.error.code != code:
+        if p.answer.error is not None and not p.answer.error.is_(code):
             problems.append(f"{p.describe()}, not {p.expected} ({code})")
     for exchange in binding_exchanges(ctx):
         for response in jsonrpc_errors(exchange):
@@ -306,8 +403,11 @@ def jsonrpc_errors_carry_error_info(ctx: A2aContext) -> None:
     if not judged:
         raise NotApplicable("no A2A-specific error (-32001..-32009) was seen in the run, not even to requests that "
                             "must be refused")
+    rules = patch_rules(ctx)
+    level = {"1.0.0": "MUST", "1.0.1": "SHOULD"}
     listing(problems, f"A2A errors carry in error.data a google.rpc.ErrorInfo with the error's reason and domain "
-                      f"{ERROR_DOMAIN!r} (section 9.5).")
+                      f"{ERROR_DOMAIN!r} (section 9.5: {', '.join(f'{level[p]} in {p}' for p in rules.patches)}; "
+                      f"{rules.why()}).")
 
 
 @check("a2a.errors.jsonrpc-data-typed", protocol="a2a", kind="observer")
@@ -354,23 +454,24 @@ def server_error_codes_in_range(ctx: A2aContext) -> None:
 def http_errors_use_their_status(ctx: A2aContext) -> None:
     provoked = provoke(ctx)
     problems = successes(provoked)
+    rules = patch_rules(ctx)
     for p in refused(provoked):
         status = p.answer.error.status if p.answer.error else None
         if ctx.version == wire.V10:
-            wanted = allowed_statuses(p.expected)
-        else:
-            wanted = {404} if p.expected == "TaskNotFoundError" else set(range(400, 500))
-        if status not in wanted:
-            shown = " or ".join(str(s) for s in sorted(wanted)) if len(wanted) < 4 else "a 4xx status"
-            problems.append(f"{p.describe()}: {p.expected} must come with HTTP {shown}")
+            if status not in allowed_statuses(p.expected, rules.patches):
+                problems.append(f"{p.describe()}: {p.expected} must come with HTTP "
+                                f"{statuses_wanted(p.expected, rules.patches)}")
+        elif status not in ({404} if p.expected == "TaskNotFoundError" else set(range(400, 500))):
+            problems.append(f"{p.describe()}: {p.expected} must come with HTTP "
+                            f"{404 if p.expected == 'TaskNotFoundError' else 'a 4xx status'}")
     if ctx.version == wire.V10:
         for exchange in binding_exchanges(ctx):
             info = error_info(details_of(http_error(exchange), "details"))
             name = NAME_BY_REASON.get(str(info.get("reason"))) if info else None
-            if name and exchange.status not in allowed_statuses(name):
+            if name and exchange.status not in allowed_statuses(name, rules.patches):
                 problems.append(f"{exchange.line()}: reason {REASON_BY_NAME[name]} with HTTP {exchange.status}, not "
-                                f"{' or '.join(str(s) for s in sorted(allowed_statuses(name)))}")
-    wanted = ("HTTP+JSON errors use the status of section 5.4 (1.0.0 or 1.0.1)" if ctx.version == wire.V10 else
+                                f"{statuses_wanted(name, rules.patches)}")
+    wanted = (f"HTTP+JSON errors use the status of section 5.4; {rules.why()}" if ctx.version == wire.V10 else
               "HTTP+JSON errors use a fitting 4xx/5xx status, 404 for an unknown task (0.3 section 3.2.3)")
     listing(problems, wanted + ".")
 

@@ -12,11 +12,14 @@ from .. import wire
 from ..bindings import Answer, HttpJsonBinding
 from ..card import declares
 from ..context import A2aContext, set_aside, unwrapped_v03
-from .errors import UNKNOWN_TASK, WEBHOOK_URL, binding_exchanges, invalid_send_requests, listing
+from .errors import UNKNOWN_TASK, WEBHOOK_URL, binding_exchanges, invalid_send_requests, listing, patch_rules
 from .jsonrpc import extended_card_capability
 from .versioning import judge_service_params_in_headers
 
-JSON_TYPES = {wire.V10: ("application/json", "application/a2a+json"), wire.V03: ("application/json",)}
+JSON_TYPE_BY_PATCH = {"1.0.0": "application/json", "1.0.1": "application/a2a+json"}
+"""Section 11.1: 1.0.0 names application/json for requests and responses; 1.0.1 says application/a2a+json
+SHOULD be used."""
+JSON_TYPE_V03 = "application/json"
 NOT_ROUTED = (404, 405, 501)
 
 
@@ -121,11 +124,12 @@ def answers_declare_json(ctx: A2aContext) -> None:
     judged = [x for x in binding_exchanges(ctx) if x.status is not None and not x.streamed and x.status != 204]
     if not judged:
         raise NotApplicable("no non-streaming HTTP+JSON answer was seen in the run")
-    allowed = JSON_TYPES[ctx.version]
+    rules = patch_rules(ctx)
+    allowed = {JSON_TYPE_BY_PATCH[p] for p in rules.patches} if ctx.version == wire.V10 else {JSON_TYPE_V03}
     problems = [f"{x.line()} with content type {x.content_type or '(none)'}" for x in judged
                 if x.content_type not in allowed]
-    where = "application/json (1.0.0) or application/a2a+json (1.0.1), section 11.1" if ctx.version == wire.V10 else \
-        "application/json (0.3 section 3.2.3)"
+    where = (" or ".join(f"{JSON_TYPE_BY_PATCH[p]} ({p})" for p in rules.patches) + f", section 11.1; {rules.why()}"
+             if ctx.version == wire.V10 else f"{JSON_TYPE_V03} (0.3 section 3.2.3)")
     listing(problems, f"Responses declare a JSON media type: {where}.")
 
 
@@ -167,6 +171,11 @@ def http_service_params_in_headers(ctx: A2aContext) -> None:
     judge_service_params_in_headers(ctx)
 
 
+def read_03(answer: Answer, index: int, value: Any) -> Any:
+    """Stream event ``index`` as the binding read it (0.3: in the kind-object form, from either 0.3 form)."""
+    return answer.events[index] if index < len(answer.events) else value
+
+
 @check("a2a.http-json.sse", protocol="a2a")
 def streams_are_plain_sse(ctx: A2aContext) -> None:
     answer = ctx.stream()
@@ -183,7 +192,7 @@ def streams_are_plain_sse(ctx: A2aContext) -> None:
             problems.append(f"event {index} is wrapped in a JSON-RPC envelope: {event.data[:100]}")
         elif ctx.version == wire.V10 and (found := ctx.errors("StreamResponse", value)):
             problems.append(f"event {index} {event.data[:100]}: {found[0]}")
-        elif ctx.version == wire.V03 and not isinstance(unwrapped_v03(value).get("kind"), str):
+        elif ctx.version == wire.V03 and not isinstance(unwrapped_v03(read_03(answer, index, value)).get("kind"), str):
             problems.append(f"event {index} {event.data[:100]}: no event kind")
     if not reply.events:
         problems.append("the stream carried no event")

@@ -121,7 +121,7 @@ class Tracker:
     def refused(self, answer: Answer, code: int) -> bool:
         if answer.error is None:
             return False
-        return answer.error.code == code if self.codes and self.ctx.version == wire.V10 else True
+        return answer.error.is_(code) if self.codes and self.ctx.version == wire.V10 else True
 
     # --- operations --------------------------------------------------------------------------------
 
@@ -466,7 +466,7 @@ def follow_ups(ctx: A2aContext, *, with_context: Any, what: str):
     for task, text in open_tasks(ctx):
         context_id = with_context(task) if with_context else None
         answer = ctx.send(task_id=str(task.get("id")), context_id=context_id, configuration=IMMEDIATE)
-        if answer.error is not None and answer.error.code == -32004:
+        if answer.error is not None and answer.error.is_(-32004):
             if wire.state_of(fetched(ctx, str(task.get("id")), what)) in wire.TERMINAL:
                 continue  # it finished first: nothing to judge with this one
         yield task, text, answer

@@ -26,20 +26,19 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
 
 from ....outcomes import Failure, Skip
+from ....properties import BudgetedSender, encodable, explore_property
 from ....registry import check
 from ....strategies import from_schema
 from .. import wire
 from ..bindings import Answer, send_as_is
 from ..context import PROBE_TEXT, A2aContext, new_id, remember, set_aside
+from ..grpc_binding import Unexpressible
 
 REQUEST_BUDGET = 80
 TIME_BUDGET = 12.0
@@ -51,17 +50,6 @@ FRESH_ID = "accord-fresh-message-id"
 URL_MEMBERS = frozenset({"url", "uri"})
 SEND_DEFINITIONS = {wire.V10: "SendMessageRequest", wire.V03: "MessageSendParams"}
 USER_ROLE = {wire.V10: "ROLE_USER", wire.V03: "user"}
-
-
-def encodable(value: Any) -> Any:
-    """``value`` without lone surrogates, which no UTF-8 body can carry."""
-    if isinstance(value, str):
-        return "".join(c for c in value if not 0xD800 <= ord(c) <= 0xDFFF)
-    if isinstance(value, list):
-        return [encodable(v) for v in value]
-    if isinstance(value, dict):
-        return {encodable(k): encodable(v) for k, v in value.items()}
-    return value
 
 
 def defanged(value: Any) -> Any:
@@ -124,6 +112,9 @@ def explicit_valid(ctx: A2aContext) -> list[Any]:
 def well_formed_error(ctx: A2aContext, answer: Answer) -> str | None:
     """Why the error in ``answer`` is not a well-formed A2A error, or None."""
     assert answer.error is not None
+    if ctx.binding.name == "grpc":  # a status of the server's own; UNKNOWN is what a crashed handler leaves
+        status = answer.error.rpc_status
+        return None if status not in (None, "UNKNOWN") else f"gRPC {status or 'no status'} ({answer.describe()[:120]})"
     body = answer.reply.json
     if isinstance(body, dict) and "jsonrpc" in body:
         problems = ctx.errors("JSONRPCError", answer.error.raw)
@@ -157,7 +148,7 @@ DIGITS = re.compile(r"-?\d+")
 def forgiven(error: Any) -> bool:
     """Whether a lenient (ProtoJSON) parser may accept what broke this schema rule."""
     instance, schema = error.instance, error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "propertyNames":
+    if error.validator == "propertyNames" or "propertyNames" in error.absolute_schema_path:
         return True  # snake_case spellings of the fields
     if instance is None and error.absolute_path:
         return True  # null stands for an absent field
@@ -188,7 +179,40 @@ def unsendable_fixed(body: Any) -> Any:
 
 def invalid_requests(ctx: A2aContext) -> st.SearchStrategy[Any]:
     drawn = from_schema(ctx.schema.document, SEND_DEFINITIONS[ctx.version], valid=False)
-    return drawn.map(unsendable_fixed).filter(lambda body: small(body) and bool(firm_breaches(ctx, body)))
+    return drawn.map(unsendable_fixed).filter(
+        lambda body: small(body) and bool(firm_breaches(ctx, body)) and bool(firm_breaches(ctx, as_read(ctx, body))))
+
+
+# --- what the binding carries ---------------------------------------------------------------------------------
+
+
+def on_the_wire(ctx: A2aContext, body: Any) -> Any:
+    """A generated body (the version's JSON-RPC form) as the binding under test writes it: 0.3 HTTP+JSON and 0.3
+    gRPC speak the 0.3 proto's JSON (specs/a2a/0.3.0/ERRATA.md); the others take it as it is (1.0 gRPC encodes the
+    1.0 form)."""
+    if ctx.binding.name in ("http-json", "grpc") and ctx.version == wire.V03:
+        return wire.proto_send_params_03(body)
+    return body
+
+
+def as_read(ctx: A2aContext, body: Any) -> Any:
+    """What an agent reads of a body once written for the binding, back in the version's JSON-RPC form: an
+    invalid body whose breach the binding's form cannot carry (a 0.3 part without kind becomes a proto part)
+    is no invalid request there."""
+    sent = on_the_wire(ctx, body)
+    if sent is body or not isinstance(sent, dict) or not isinstance(sent.get("message"), dict):
+        return body
+    return {**body, "message": wire.kind_message_03(sent["message"])}
+
+
+def transmit(ctx: A2aContext, body: Any, keep: Callable[[Any, Answer], Answer]) -> Answer | None:
+    """Send ``body`` over the binding under test; None when the binding cannot carry it (gRPC: a value that is no
+    protobuf message, such as parts given as a string; it is not sent, and not judged)."""
+    try:
+        answer = send_as_is(ctx.binding, "SendMessage", on_the_wire(ctx, with_fresh_id(body)))
+    except Unexpressible:
+        return None
+    return keep(ctx.suite, answer)
 
 
 def explicit_invalid(ctx: A2aContext) -> list[Any]:
@@ -201,8 +225,9 @@ def explicit_invalid(ctx: A2aContext) -> list[Any]:
                    "parts": [{"kind": "text", "text": PROBE_TEXT}]}
         broken_parts = [[{"text": PROBE_TEXT}], [{"kind": "file", "file": {"bytes": "aGk=", "uri": PART_URL}}], "text"]
         bad_role = "robot"
+    unset_role = [{"message": {**message, "role": "ROLE_UNSPECIFIED"}}] if ctx.version == wire.V10 else []
     return [{}, *({"message": {**message, "parts": parts}} for parts in broken_parts),
-            {"message": {**message, "role": bad_role}}]
+            {"message": {**message, "role": bad_role}}, *unset_role]
 
 
 def invalid_answer_problem(ctx: A2aContext, body: Any, answer: Answer) -> str | None:
@@ -219,70 +244,32 @@ def invalid_answer_problem(ctx: A2aContext, body: Any, answer: Answer) -> str | 
 # --- running a property --------------------------------------------------------------------------------------
 
 
-class Broken(AssertionError):
-    """One body broke the property (hypothesis shrinks it)."""
-
-
-class Sender:
-    """Sends each distinct body once over the binding under test, within the budgets; remembers the
-    failure of the last body that broke the property (the smallest so far while shrinking)."""
+class Sender(BudgetedSender[Any, Answer]):
+    """Sends each distinct body once over the binding under test, within the budgets; nothing new after a
+    body went unanswered. Failures name the seed in their message too."""
 
     def __init__(self, ctx: A2aContext, *, invalid: bool = False):
-        self.ctx = ctx
-        self.invalid = invalid
-        """Whether the bodies are deliberately invalid (their answers are set aside, see context.set_aside)."""
-        self.answers: dict[str, Answer] = {}
-        self.started = time.monotonic()
-        self.failure: Failure | None = None
-        self.silent: Any = None
+        """``invalid``: the bodies are deliberately invalid (their answers are set aside, see context.set_aside)."""
+        keep = set_aside if invalid else remember
+        super().__init__(ctx.settings, lambda body: transmit(ctx, body, keep), requests=REQUEST_BUDGET,
+                         seconds=TIME_BUDGET, silent=lambda answer: answer is not None and not answer.reply.answered)
 
-    def send(self, body: Any) -> Answer | None:
-        """The answer to ``body``; None once a budget ran out or the agent stopped answering."""
-        key = json.dumps(body, sort_keys=True)
-        if key not in self.answers:
-            spent = len(self.answers) >= REQUEST_BUDGET or time.monotonic() - self.started > TIME_BUDGET
-            if spent or self.silent is not None:
-                return None
-            answer = send_as_is(self.ctx.binding, "SendMessage", with_fresh_id(body))
-            self.answers[key] = (set_aside if self.invalid else remember)(self.ctx.suite, answer)
-            if answer.reply.status is None:
-                self.silent = body
-        return self.answers[key]
+    @property
+    def judged(self) -> int:
+        """How many distinct bodies were sent and judged (not those the binding cannot carry)."""
+        return sum(answer is not None for answer in self.answers.values())
 
-    def broke(self, body: Any, problem: str) -> None:
-        self.failure = Failure(f"{problem} (seed {self.ctx.settings.seed})", example=body, seed=self.ctx.settings.seed)
-        raise Broken(problem)
+    def failure_for(self, body: Any, problem: str) -> Failure:
+        return Failure(f"{problem} (seed {self.run.seed})", example=body, seed=self.run.seed)
 
 
 def run_property(ctx: A2aContext, strategy: st.SearchStrategy[Any], explicit: list[Any],
                  judge: Callable[[A2aContext, Any, Answer], str | None], sender: Sender) -> None:
-    def holds(body: Any) -> None:
-        answer = sender.send(body)
-        if answer is None:
-            return
-        problem = judge(ctx, body, answer)
-        if problem is not None:
-            sender.broke(body, problem)
-
-    test = given(strategy)(holds)
-    for body in reversed(explicit):
-        test = example(body)(test)
-    test = settings(
-        max_examples=max(1, ctx.settings.max_examples), derandomize=False, database=None, deadline=None,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False, verbosity=Verbosity.quiet,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-    )(test)
-    test = seed(ctx.settings.seed)(test)
-    try:
-        test()
-    except Unsatisfiable:
-        if sender.failure is None:
-            raise Skip(f"hypothesis found no request on the intended side of {SEND_DEFINITIONS[ctx.version]}") from None
-    except Exception:  # Broken, or a replay that passes once a budget ran out
-        if sender.failure is None:
-            raise
-    if sender.failure is not None:
-        raise sender.failure
+    explore_property(sender, strategy, explicit, sender.judge_answers(lambda body, answer: judge(ctx, body, answer)),
+                     unsatisfiable=f"hypothesis found no request on the intended side of {SEND_DEFINITIONS[ctx.version]}")
+    if not sender.judged:
+        raise Skip(f"none of the {len(sender.answers)} requests tried can be written for the {ctx.binding.name} "
+                   "binding, so none was sent")
 
 
 def short(value: Any, width: int = 240) -> str:
@@ -298,8 +285,9 @@ def valid_messages_get_a_task_message_or_error(ctx: A2aContext) -> None:
 @check("a2a.properties.invalid-rejected", protocol="a2a", kind="property")
 def invalid_messages_get_an_error(ctx: A2aContext) -> None:
     sender = Sender(ctx, invalid=True)
-    run_property(ctx, invalid_requests(ctx), copy.deepcopy(explicit_invalid(ctx)), invalid_answer_problem, sender)
+    explicit = [body for body in copy.deepcopy(explicit_invalid(ctx)) if firm_breaches(ctx, as_read(ctx, body))]
+    run_property(ctx, invalid_requests(ctx), explicit, invalid_answer_problem, sender)
     after = ctx.send()
-    if after.reply.status is None or (after.error is None and after.problems):
+    if not after.reply.answered or (after.error is None and after.problems):
         raise Failure(f"after {len(sender.answers)} invalid requests the agent no longer answers the plain probe "
                       f"message: {after.describe()}; it must keep serving", seed=ctx.settings.seed)

@@ -19,6 +19,7 @@ from ....outcomes import Failure, NotApplicable, Skip
 from ....registry import check
 from .. import wire
 from ..bindings import Answer, send_as_is
+from ..grpc_binding import UNKNOWN_FIELD_NUMBER, with_unknown_field
 from ..card import declares
 from ..context import (KIND_DEFINITIONS_V03, RESULT_DEFINITIONS, A2aContext, remembered, set_aside, tainted_tasks,
                        unwrapped_v03)
@@ -279,6 +280,7 @@ def snake_members(value: Any, path: str) -> Iterator[str]:
 
 @check("a2a.schema.camel-case", protocol="a2a", kind="observer")
 def member_names_are_camel_case(ctx: A2aContext) -> None:
+    text_rule_on_grpc(ctx)
     probe(ctx)
     sources = [Payload("the agent card", ctx.card), *seen(ctx)]
     problems = [f"{payload.where}: member {path.lstrip('.')!r}" for payload in sources
@@ -288,6 +290,7 @@ def member_names_are_camel_case(ctx: A2aContext) -> None:
 
 @check("a2a.schema.enum-names", protocol="a2a", kind="observer")
 def enums_are_proto_names(ctx: A2aContext) -> None:
+    text_rule_on_grpc(ctx)
     enums = {("status", "state"): "TaskState", ("message", "role"): "Role"}
     found = judged_nodes(ctx, ("status", "message"), "no task status or message was seen")
     problems = []
@@ -323,8 +326,17 @@ def utc_problem(stamp: Any) -> str | None:
     return None
 
 
+def text_rule_on_grpc(ctx: A2aContext) -> None:
+    """NotApplicable on gRPC for a rule of the JSON text (spellings, timestamp strings): there the agent sends
+    binary protobuf, and the JSON judged is accord's own rendering of it, which cannot break such a rule."""
+    if ctx.binding.name == "grpc":
+        raise NotApplicable("a rule of the JSON text; over gRPC the agent sends binary protobuf (an enum as a "
+                            "number, a Timestamp as seconds and nanos) and the JSON judged is accord's rendering")
+
+
 @check("a2a.schema.timestamps-utc", protocol="a2a", kind="observer")
 def timestamps_are_utc(ctx: A2aContext) -> None:
+    text_rule_on_grpc(ctx)
     problems = [f"{where} {stamp!r} {problem}" for where, stamp in timestamps(ctx)
                 if (problem := utc_problem(stamp)) is not None]
     problems_or_pass(problems, "Spec 5.6.1: timestamps MUST be ISO 8601 strings in UTC with a Z suffix, no other offset")
@@ -332,6 +344,7 @@ def timestamps_are_utc(ctx: A2aContext) -> None:
 
 @check("a2a.schema.timestamps-millis", protocol="a2a", kind="observer")
 def timestamps_carry_milliseconds(ctx: A2aContext) -> None:
+    text_rule_on_grpc(ctx)
     problems = []
     for where, stamp in timestamps(ctx):
         match = UTC_STAMP.match(stamp) if isinstance(stamp, str) else None
@@ -407,10 +420,15 @@ def unknown_members_are_ignored(ctx: A2aContext) -> None:
     if not plain.ok:
         raise Skip(f"the plain probe message already failed ({plain.describe()}); nothing to compare with")
     message = ctx.message()
-    message[UNKNOWN] = {"note": "ignore me"}
-    message["parts"] = [{**message["parts"][0], UNKNOWN: 1}]
-    params = {"message": message, UNKNOWN: True}
-    extra = ctx.call("SendMessage", params)
+    if ctx.binding.name == "grpc":  # protobuf's unknown member: a field number the proto does not define
+        request = ctx.binding.request("SendMessage", {"message": message})  # type: ignore[attr-defined]
+        params: Any = f"{short({'message': message}, 160)} plus the unknown field {UNKNOWN_FIELD_NUMBER}"
+        extra = ctx.binding.send("SendMessage", request, raw=with_unknown_field(request))  # type: ignore[attr-defined]
+    else:
+        message[UNKNOWN] = {"note": "ignore me"}
+        message["parts"] = [{**message["parts"][0], UNKNOWN: 1}]
+        params = {"message": message, UNKNOWN: True}
+        extra = ctx.call("SendMessage", params)
     if not extra.ok:
         raise Failure(f"SendMessage with unknown members ({short(params, 240)}) got {extra.describe()}, while the "
                       "same message without them succeeded. Spec 5.7: unrecognised fields SHOULD be ignored")
@@ -456,6 +474,7 @@ def parts_hold_one_content(ctx: A2aContext) -> None:
 
 @check("a2a.schema.no-kind", protocol="a2a", kind="observer")
 def no_kind_discriminators(ctx: A2aContext) -> None:
+    text_rule_on_grpc(ctx)
     found = judged_nodes(ctx, tuple(_CHILDREN), "no A2A object was seen")
     problems = [f"{at(payload, node)} carries kind {node.value['kind']!r}" for payload, node in found
                 if "kind" in node.value and node.kind != "file"]

@@ -319,7 +319,7 @@ def content_type_unsupported(ctx: A2aContext) -> None:
     if answer.error is None:
         raise NotApplicable(f"the agent accepted a file part of media type {UNSUPPORTED_MEDIA_TYPE}; it refused no "
                             "message for its media type")
-    if answer.error.code != -32005:
+    if not answer.error.is_(-32005):
         raise Failure(f"the same message was accepted with a {declared} file part and refused with a "
                       f"{UNSUPPORTED_MEDIA_TYPE} one, as {answer.error.describe()}; a refusal for a part's media type "
                       "is ContentTypeNotSupportedError (-32005)")
@@ -328,7 +328,7 @@ def content_type_unsupported(ctx: A2aContext) -> None:
 def media_type_of(part: Any) -> str | None:
     if not isinstance(part, dict):
         return None
-    if isinstance(part.get("mediaType"), str):
+    if isinstance(part.get("mediaType"), str) and part["mediaType"]:  # proto3: an empty string is unset
         return part["mediaType"]
     if "text" in part:
         return "text/plain"
@@ -366,7 +366,7 @@ def mode_accepts(modes: list[str], media_type: str) -> bool:
 def accepted_output_modes(ctx: A2aContext) -> None:
     modes = ["text/plain"]
     answer = ctx.send(configuration={**BLOCKING, "acceptedOutputModes": modes})
-    if answer.error is not None and answer.error.code == -32005:
+    if answer.error is not None and answer.error.is_(-32005):
         raise NotApplicable(f"the agent refused acceptedOutputModes {modes} with ContentTypeNotSupportedError: it "
                             "cannot answer in those media types")
     ctx.require_ok(answer, f"SendMessage with acceptedOutputModes {modes}")

@@ -174,7 +174,7 @@ def running_task(ctx: A2aContext, what: str) -> dict[str, Any]:
 
 def finished_too_fast(ctx: A2aContext, task_id: str, answer: Answer, what: str) -> None:
     """An UnsupportedOperationError to a subscription is fine if the task has meanwhile ended: NotApplicable."""
-    if answer.error is None or answer.error.code != UNSUPPORTED_OPERATION:
+    if answer.error is None or not answer.error.is_(UNSUPPORTED_OPERATION):
         return
     state = wire.state_of(ctx.get_task(task_id).task())
     if state in wire.TERMINAL:
@@ -213,6 +213,9 @@ def update_keys(answer: Answer) -> list[str]:
 
 @check("a2a.stream.sse", protocol="a2a")
 def stream_is_sse(ctx: A2aContext) -> None:
+    if ctx.binding.name == "grpc":
+        raise NotApplicable("gRPC streams are server-streaming RPCs, not SSE; a2a.grpc.server-streaming judges them")
+
     def judge(answer: Answer, what: str) -> None:
         reply = answer.reply
         if answer.error is not None:
@@ -230,7 +233,7 @@ def stream_is_sse(ctx: A2aContext) -> None:
                             "SendMessage with the probe text and returnImmediately")
     if wire.state_of(task) not in wire.TERMINAL:
         answer = ctx.subscribe(str(task.get("id")))
-        if answer.error is None or answer.error.code != UNSUPPORTED_OPERATION:
+        if answer.error is None or not answer.error.is_(UNSUPPORTED_OPERATION):
             judge(answer, f"SubscribeToTask {task.get('id')!r}")
 
 

@@ -83,7 +83,7 @@ def history_limit(ctx: A2aContext) -> None:
 def history_zero_omits(ctx: A2aContext) -> None:
     task, _ = task_with_history(ctx, 1)
     for where, answered in history_answers(ctx, task, 0):
-        if "history" in answered:
+        if ctx.binding.carries(answered, "history"):
             raise Failure(f"{where} returned task {answered.get('id')!r} with a history member "
                           f"({short(answered['history'], 120)}); with 0 it is omitted (3.2.4)")
 
@@ -122,7 +122,8 @@ def content_of(parts: Any) -> list[Any]:
         if not isinstance(part, dict):
             reduced.append(part)
             continue
-        kept = {k: v for k, v in part.items() if k in ("text", "raw", "url", "data", "mediaType", "filename")}
+        kept = {k: v for k, v in part.items() if k in ("text", "raw", "url", "data", "mediaType", "filename")
+                and (v != "" or k in ("text", "raw"))}  # an empty mediaType or filename is no mediaType (gRPC)
         if "text" in kept and kept.get("mediaType") == "text/plain":
             kept.pop("mediaType")
         reduced.append(kept)
@@ -331,10 +332,12 @@ def list_page_size_invalid(ctx: A2aContext) -> None:
     for params in ({"pageSize": 101}, {"historyLength": -1}):
         answer = ctx.call("ListTasks", params)
         error = answer.error
-        validation = error is not None and (error.code == -32602 if ctx.binding.name == "jsonrpc" else error.status == 400)
+        rest = ctx.binding.name == "http-json"
+        validation = error is not None and (error.status == 400 if rest else error.code == -32602)
         if not validation:
             got = error.describe() if error is not None else f"a success: {short(answer.result, 160)}"
-            want = "InvalidParams (-32602)" if ctx.binding.name == "jsonrpc" else "HTTP 400"
+            want = {"jsonrpc": "InvalidParams (-32602)", "http-json": "HTTP 400"}.get(ctx.binding.name,
+                                                                                    "gRPC INVALID_ARGUMENT")
             raise Failure(f"ListTasks with {params} gave {got}; pageSize is 1..100 and historyLength is not negative, "
                           f"else the request is refused with a validation error, {want} (6.5)")
 
@@ -347,7 +350,7 @@ def list_artifacts_omitted(ctx: A2aContext) -> None:
         _, tasks = list_page(ctx, params, "artifacts-omitted")
         if not tasks:
             raise NotApplicable(f"ListTasks with {params} listed no task, not even the one this check created")
-        with_member = [t for t in tasks if "artifacts" in t]
+        with_member = [t for t in tasks if ctx.binding.carries(t, "artifacts")]
         if with_member:
             raise Failure(f"ListTasks with {params} listed task {with_member[0].get('id')!r} with an artifacts member "
                           f"({short(with_member[0]['artifacts'], 100)}); unless includeArtifacts is true it is left "
@@ -431,7 +434,7 @@ def canceled_task(ctx: A2aContext) -> tuple[dict[str, Any], Answer]:
         answer = ctx.cancel(task_id)
         if answer.error is not None:
             now = wire.state_of(fetched(ctx, task_id, "after a refused cancel"))
-            if now in wire.TERMINAL or answer.error.code == -32002:
+            if now in wire.TERMINAL or answer.error.is_(-32002):
                 seen.append(f"{text[:30]!r}: {now} when CancelTask landed ({answer.error.describe()[:60]})")
                 continue
         return task, answer
@@ -481,7 +484,7 @@ def cancel_idempotent(ctx: A2aContext) -> None:
     again = ctx.cancel(task_id)
     what = f"a second CancelTask of task {task_id!r}, already CANCELED"
     if again.error is not None:
-        if again.error.code not in (-32002, -32001):
+        if not (again.error.is_(-32002) or again.error.is_(-32001)):
             raise Failure(f"{what} gave {again.error.describe()}; a repeated cancel has the same effect: the task, "
                           "TaskNotCancelableError or TaskNotFoundError (3.3.1)")
     elif (again.task() or {}).get("id") != task_id or wire.state_of(again.task()) != "TASK_STATE_CANCELED":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....outcomes import Failure
+from ....outcomes import Failure, NotApplicable, Skip
 from ....registry import check
 from .. import wire
-from ..bindings import Answer, Binding, HttpJsonBinding, JsonRpcBinding, send_as_is
+from ..bindings import Answer, Binding, HttpJsonBinding, JsonRpcBinding
+from ..grpc_binding import GrpcBinding
 from ..card import interfaces
 from ..context import A2aContext
 from .errors import UNKNOWN_TASK
@@ -99,6 +100,10 @@ def declares_0_3_here(ctx: A2aContext) -> bool:
 def binding_for_0_3(ctx: A2aContext) -> Binding:
     """The binding under test, speaking 0.3 shapes: at the same URL (HTTP+JSON: the 1.0 paths unless the card
     declares 0.3 here, in which case the 0.3 /v1 paths)."""
+    if ctx.binding.name == "grpc":
+        if declares_0_3_here(ctx):
+            return GrpcBinding(ctx.binding.grpc, "", wire.V03)  # type: ignore[attr-defined]  # the 0.3 service
+        return ctx.binding  # the 1.0 service, asked without a version: VersionNotSupported is due
     kind = type(ctx.binding)
     binding = kind(ctx.binding.peer, ctx.binding.path, wire.V03)
     if isinstance(binding, HttpJsonBinding) and not declares_0_3_here(ctx):
@@ -128,7 +133,7 @@ def judge_service_params_in_headers(ctx: A2aContext) -> None:
         code = wire.ERRORS["ExtensionSupportRequiredError"][0]
         ctx.require_error(without, code, f"SendMessage without A2A-Extensions (the card requires {needed})")
         declared = send_with(ctx, {"A2A-Extensions": ",".join(needed)})
-        if declared.error is not None and declared.error.code == code:
+        if declared.error is not None and declared.error.is_(code):
             raise Failure(f"SendMessage with the header A2A-Extensions: {','.join(needed)} still got "
                           f"{declared.error.describe()}: the header must be read (sections 9.2, 11.2)")
 
@@ -137,20 +142,6 @@ def judge_service_params_in_headers(ctx: A2aContext) -> None:
 @check("a2a.versioning.missing-header-is-0-3", protocol="a2a")
 def missing_version_is_0_3(ctx: A2aContext) -> None:
     binding = binding_for_0_3(ctx)
-    if declares_0_3_here(ctx) and isinstance(binding, HttpJsonBinding):
-        # 0.3 over HTTP+JSON has no one body form (the suite's HTTP_JSON_03), so no 0.3 body can be required to
-        # be served. A 1.0-form body is sent instead: it may be refused or served as 0.3, not served as 1.0.
-        answer = send_as_is(binding, "SendMessage", {"message": ctx.message()}, headers={"A2A-Version": ""})
-        sent = "SendMessage in 1.0 form without A2A-Version"
-        if answer.error is not None and answer.error.code == VERSION_NOT_SUPPORTED:
-            raise Failure(f"{sent} (the card declares 0.3 HTTP+JSON at this URL) got {answer.error.describe()}; "
-                          "a request without A2A-Version is a 0.3 request (section 3.6.2)")
-        if answer.error is None and spellings(payload(answer)) == {wire.V10} and has_1_0_message(payload(answer)):
-            raise Failure(f"{sent} (the card declares 0.3 HTTP+JSON at this URL) was served as 1.0: "
-                          f"{str(payload(answer))[:240]} (ROLE_* messages with parts, which neither 0.3 form has: "
-                          "kind-tagged, or the 0.3 proto's Message.content); a missing A2A-Version means 0.3 "
-                          "(section 3.6.2)")
-        return
     answer = send_with(ctx, {"A2A-Version": ""}, binding=binding)
     sent = "SendMessage in 0.3 form without A2A-Version"
     if declares_0_3_here(ctx):
@@ -158,13 +149,14 @@ def missing_version_is_0_3(ctx: A2aContext) -> None:
             raise Failure(f"{sent} (the card declares 0.3 at this URL) got {answer.describe()[:240]}; "
                           "a request without A2A-Version must be served as 0.3 (section 3.6.2)")
     elif answer.error is not None:
-        if answer.error.code != VERSION_NOT_SUPPORTED:
+        if not answer.error.is_(VERSION_NOT_SUPPORTED):
             raise Failure(f"{sent} (the card declares no 0.3 interface here) got {answer.error.describe()}, not "
                           f"VersionNotSupportedError ({VERSION_NOT_SUPPORTED}) (section 3.6.2)")
         return
     shown = spellings(payload(answer))
-    if shown != {wire.V03}:
-        raise Failure(f"{sent} was answered without 0.3 semantics: {str(payload(answer))[:240]}; a missing "
+    as_sent = answer.reply.json if answer.reply.json is not None else [e.value for e in answer.reply.events]
+    if shown != {wire.V03} or has_1_0_message(as_sent):  # as sent: a 0.3 HTTP+JSON answer is read into kind form
+        raise Failure(f"{sent} was answered without 0.3 semantics: {str(as_sent)[:240]}; a missing "
                       "A2A-Version means 0.3 (section 3.6.2)")
 
 
@@ -192,6 +184,9 @@ def patch_number_ignored(ctx: A2aContext) -> None:
 @check("a2a.versioning.query-parameter", protocol="a2a")
 def version_query_parameter_honoured(ctx: A2aContext) -> None:
     sent = "SendMessage with ?A2A-Version=1.0 and no A2A-Version header"
+    if ctx.binding.name == "grpc":
+        raise NotApplicable("a gRPC call has no query string; A2A-Version travels in its metadata (section 10.2, "
+                            "judged by a2a.grpc.metadata-params)")
     if isinstance(ctx.binding, JsonRpcBinding):
         queried = JsonRpcBinding(ctx.binding.peer, ctx.binding.path + "?A2A-Version=1.0", ctx.version)
         answer = send_with(ctx, {"A2A-Version": ""}, binding=queried)
@@ -206,5 +201,8 @@ def version_query_parameter_honoured(ctx: A2aContext) -> None:
 
 @check("a2a.versioning.header-case-insensitive", protocol="a2a")
 def version_header_name_case_insensitive(ctx: A2aContext) -> None:
+    if ctx.binding.name == "grpc":
+        raise NotApplicable("gRPC metadata keys are lower case by definition (section 10.2); there is no other "
+                            "spelling to send")
     for name in ("a2a-version", "A2A-VERSION"):
         require_served_as_1_0(send_with(ctx, {name: "1.0"}), f"SendMessage with the header {name}: 1.0")

@@ -31,16 +31,14 @@ from __future__ import annotations
 import base64
 import json
 import string
-import time
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
 
-from ....outcomes import Failure, Skip
+from ....outcomes import Skip
 from ....peer import Reply
+from ....properties import BudgetedSender, encodable, explore_property
 from ....registry import check
 from ....strategies import from_schema
 from ..context import AcpContext, text_message
@@ -57,17 +55,6 @@ _TEXT = st.text(string.ascii_letters + string.digits + " .,:;!?-_\u00e9\u4e2d", 
 _NAME = st.text(string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=12)
 _STAMP = st.sampled_from(["2025-08-21T10:00:00Z", "2025-08-21T10:00:01.250000+00:00"])
 _UUIDS = st.uuids(version=4).map(str)
-
-
-def encodable(value: Any) -> Any:
-    """``value`` without lone surrogates, which no UTF-8 request body can carry."""
-    if isinstance(value, str):
-        return "".join(c for c in value if not 0xD800 <= ord(c) <= 0xDFFF)
-    if isinstance(value, list):
-        return [encodable(v) for v in value]
-    if isinstance(value, dict):
-        return {encodable(k): encodable(v) for k, v in value.items()}
-    return value
 
 
 def small(body: Any) -> bool:
@@ -210,76 +197,24 @@ def invalid_reply_problem(ctx: AcpContext, body: Any, reply: Reply) -> str | Non
 # --- running a property ----------------------------------------------------------------------
 
 
-class Broken(AssertionError):
-    """One body broke the property (hypothesis shrinks it)."""
-
-
-class Sender:
-    """Sends each distinct body once, within the budgets; remembers the last body that broke the
-    property (the smallest so far while shrinking)."""
-
-    def __init__(self, ctx: AcpContext):
-        self.ctx = ctx
-        self.replies: dict[str, Reply] = {}
-        self.started = time.monotonic()
-        self.failure: Failure | None = None
-        self.silent: Any = None
-
-    def send(self, body: Any) -> Reply | None:
-        """The reply to ``body``; None once a budget ran out or the agent stopped answering."""
-        key = json.dumps(body, sort_keys=True)
-        if key not in self.replies:
-            spent = len(self.replies) >= REQUEST_BUDGET or time.monotonic() - self.started > TIME_BUDGET
-            if spent or self.silent is not None:
-                return None
-            self.replies[key] = self.ctx.post_run(body)
-            if self.replies[key].status is None:
-                self.silent = body
-        return self.replies[key]
-
-    def broke(self, body: Any, problem: str) -> None:
-        self.failure = Failure(problem, example=body, seed=self.ctx.settings.seed)
-        raise Broken(problem)
+def sender_for(ctx: AcpContext) -> BudgetedSender[Any, Reply]:
+    """Each distinct body POSTed once, within the budgets; nothing new after a body went unanswered."""
+    return BudgetedSender(ctx.settings, ctx.post_run, requests=REQUEST_BUDGET, seconds=TIME_BUDGET,
+                          silent=lambda reply: reply.status is None)
 
 
 def run_property(ctx: AcpContext, strategy: st.SearchStrategy[Any], explicit: list[Any],
-                 judge: Callable[[AcpContext, Any, Reply], str | None], sender: Sender | None = None) -> None:
-    sender = sender or Sender(ctx)
-
-    def holds(body: Any) -> None:
-        reply = sender.send(body)
-        if reply is None:
-            return
-        problem = judge(ctx, body, reply)
-        if problem is not None:
-            sender.broke(body, problem)
-
-    test = given(strategy)(holds)
-    for body in reversed(explicit):
-        test = example(body)(test)
-    test = settings(
-        max_examples=max(1, ctx.settings.max_examples), derandomize=False, database=None, deadline=None,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False,
-        verbosity=Verbosity.quiet,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-    )(test)
-    test = seed(ctx.settings.seed)(test)
-    try:
-        test()
-    except Unsatisfiable:
-        if sender.failure is None:
-            raise Skip("hypothesis found no body on the intended side of RunCreateRequest") from None
-    except Exception:  # Broken, or a replay that passes once a budget ran out
-        if sender.failure is None:
-            raise
-    if sender.failure is not None:
-        raise sender.failure
+                 judge: Callable[[AcpContext, Any, Reply], str | None],
+                 sender: BudgetedSender[Any, Reply] | None = None) -> None:
+    sender = sender or sender_for(ctx)
+    explore_property(sender, strategy, explicit, sender.judge_answers(lambda body, reply: judge(ctx, body, reply)),
+                     unsatisfiable="hypothesis found no body on the intended side of RunCreateRequest")
 
 
 @check("acp.properties.valid-run-requests", protocol="acp", kind="property")
 def valid_run_requests_get_a_run_or_an_error(ctx: AcpContext) -> None:
     plain = {"agent_name": ctx.agent, "input": probe_messages(ctx), "mode": "sync"}
-    sender = Sender(ctx)
+    sender = sender_for(ctx)
     first = sender.send(plain)
     assert first is not None
     if first.status is not None and 200 <= first.status < 300 and ctx.errors("Run", first.json):

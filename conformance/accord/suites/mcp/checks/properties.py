@@ -47,17 +47,17 @@ example: hypothesis never retries a dead peer.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, assume, example, given, seed, settings
+from hypothesis import assume
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
 
-from ....outcomes import CheckOutcome, Failure, NotApplicable, Skip
+from ....outcomes import Failure, NotApplicable, Skip
 from ....peer import Reply
+from ....properties import BudgetedSender, Halt, Stopper, explore_property
+from ....properties import settle as settle_run
 from ....registry import check
 from ....schema import SchemaDocument
 from ....strategies import params_strategy
@@ -103,99 +103,42 @@ class Case:
         return f"{self.method} with {short(self.params) if self.params is not None else 'no params'}"
 
 
-class Halt(BaseException):
-    """Raised to end a hypothesis run at once (see Stopper). A BaseException, so
-    hypothesis does not treat it as a failure to shrink."""
-
-
-class Stopper:
-    """Ends a hypothesis run early with a given outcome: a Failure when the agent stopped
-    answering (no shrinking against a dead or stuck peer), None when a budget ran out
-    with nothing wrong seen. Remembered here, because hypothesis may report a stop in
-    the middle of an example as inconsistent data generation instead of letting Halt through."""
-
-    def __init__(self) -> None:
-        self.stopped = False
-        self.outcome: CheckOutcome | None = None
-
-    def stop(self, outcome: CheckOutcome | None) -> Halt:
-        self.stopped, self.outcome = True, outcome
-        return Halt()
-
-
-def settle(test: Callable[[], None], stopper: Stopper, last_failure: Callable[[], Failure | None]) -> None:
-    """Run a hypothesis test and turn how it ended into accord's outcome."""
-    try:
-        test()
-    except (Halt, Exception) as exc:
-        if stopper.stopped:
-            if stopper.outcome is not None:
-                raise stopper.outcome from None
-            return
-        if isinstance(exc, Unsatisfiable):
-            raise Skip("no generated case was schema-valid for its request definition") from None
-        failure = last_failure()
-        if failure is not None:
-            raise failure from None
-        raise
-
-
-class Broken(AssertionError):
-    """One generated case broke the property (hypothesis shrinks it)."""
-
-
-class Exchanges:
-    """Sends each distinct case once on one session, within the request and time budgets,
-    and remembers the last case that broke the property (the smallest so far while shrinking)."""
+class Exchanges(BudgetedSender[Case, Reply]):
+    """Sends each distinct case once on one session, within the request and time budgets; a budget
+    running out ends the check with what it found (nothing: a pass)."""
 
     def __init__(self, session: McpSession, ctx: McpContext):
-        self.session = session
-        self.ctx = ctx
-        self.replies: dict[str, Reply] = {}
-        self.started = time.monotonic()
-        self.failure: Failure | None = None
-        self.stopper = Stopper()
+        super().__init__(ctx.settings, lambda case: session.request(case.method, case.params),
+                         requests=REQUEST_BUDGET, seconds=TIME_BUDGET,
+                         key=lambda case: json.dumps([case.method, case.params], sort_keys=True, default=str))
 
-    def send(self, case: Case) -> Reply:
-        key = json.dumps([case.method, case.params], sort_keys=True, default=str)
-        if key not in self.replies:
-            if len(self.replies) >= REQUEST_BUDGET or time.monotonic() - self.started > TIME_BUDGET:
-                raise self.stopper.stop(self.failure)  # out of budget: report what was found (nothing: a pass)
-            self.replies[key] = self.session.request(case.method, case.params)
-        return self.replies[key]
+    def reply(self, case: Case) -> Reply:
+        reply = self.send(case)
+        if reply is None:
+            raise self.stop(self.failure)
+        return reply
 
-    def broke(self, case: Case, problem: str) -> None:
-        self.failure = Failure(problem, example=case.render(), seed=self.ctx.settings.seed)
-        raise Broken(problem)
+    def failure_for(self, case: Case, problem: str) -> Failure:
+        return Failure(problem, example=case.render(), seed=self.run.seed)
 
     def gone(self, case: Case, reply: Reply) -> Halt:
         if misdirected(reply):
-            return self.stopper.stop(Skip(f"{case.describe()} was answered under another id; see mcp.jsonrpc.id-echoed"))
-        return self.stopper.stop(Failure(f"{case.describe()} got no response ({reply.describe()}); "
-                            "the check stopped there", example=case.render(), seed=self.ctx.settings.seed))
+            return self.stop(Skip(f"{case.describe()} was answered under another id; see mcp.jsonrpc.id-echoed"))
+        return self.stop(Failure(f"{case.describe()} got no response ({reply.describe()}); "
+                                 "the check stopped there", example=case.render(), seed=self.run.seed))
 
 
-def run_property(ctx: McpContext, exchanges: Exchanges, cases: st.SearchStrategy[Case], explicit: list[Case],
+NO_VALID_CASE = "no generated case was schema-valid for its request definition"
+
+
+def settle(test: Callable[[], None], stopper: Stopper, last_failure: Callable[[], Failure | None]) -> None:
+    """accord.properties.settle with this suite's reason for a skip (the lifecycle state machine uses it too)."""
+    settle_run(test, stopper, last_failure, unsatisfiable=NO_VALID_CASE)
+
+
+def run_property(exchanges: Exchanges, cases: st.SearchStrategy[Case], explicit: list[Case],
                  judge: Callable[[Case], str | None]) -> None:
-    """Run ``judge`` over the explicit cases, then generated ones; Failure with the
-    minimal failing case if any case makes it return a problem."""
-
-    def holds(case: Case) -> None:
-        problem = judge(case)
-        if problem is not None:
-            exchanges.broke(case, problem)
-
-    test = given(cases)(holds)
-    for case in reversed(explicit):
-        test = example(case)(test)
-    test = settings(
-        max_examples=max(1, ctx.settings.max_examples), derandomize=False, database=None, deadline=None,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False,
-        verbosity=Verbosity.quiet,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-    )(test)
-    test = seed(ctx.settings.seed)(test)
-    settle(test, exchanges.stopper, lambda: exchanges.failure)
+    explore_property(exchanges, cases, explicit, judge, unsatisfiable=NO_VALID_CASE)
 
 
 def envelope(case: Case) -> dict[str, Any]:
@@ -337,13 +280,13 @@ def valid_params_get_valid_answers(ctx: McpContext) -> None:
 
     def judge(case: Case) -> str | None:
         assume(schema_valid(ctx, case))
-        reply = exchanges.send(case)
+        reply = exchanges.reply(case)
         if reply.response is None:
             raise exchanges.gone(case, reply)
         problem = answer_problem(ctx.schema, case.method, reply.response)
         return f"{case.describe()}: {problem}" if problem else None
 
-    run_property(ctx, exchanges, st.one_of(strategies), [c for c in explicit if schema_valid(ctx, c)], judge)
+    run_property(exchanges, st.one_of(strategies), [c for c in explicit if schema_valid(ctx, c)], judge)
     still_answers(ctx, session, "the generated requests")
 
 
@@ -398,7 +341,7 @@ def invalid_params_are_rejected(ctx: McpContext) -> None:
 
     def judge(case: Case) -> str | None:
         assume(not schema_valid(ctx, case))
-        reply = exchanges.send(case)
+        reply = exchanges.reply(case)
         if reply.response is None:
             if reply.status is not None and reply.status >= 400:
                 return None  # refused at the HTTP level: still a rejection
@@ -407,7 +350,7 @@ def invalid_params_are_rejected(ctx: McpContext) -> None:
             return None
         return f"{case.describe()} breaks the schema of {case.method} but succeeded: {short(reply.response)}"
 
-    run_property(ctx, exchanges, st.one_of(strategies), explicit, judge)
+    run_property(exchanges, st.one_of(strategies), explicit, judge)
     if ping_works:
         still_answers(ctx, session, "the invalid requests")
 
