@@ -20,13 +20,22 @@ Case = TypeVar("Case")
 Answer = TypeVar("Answer")
 
 
-def property_settings(run: RunSettings) -> settings:
-    """Quiet, unstored, undeadlined runs of the run's example count: explicit examples, generation, shrinking."""
+def quiet_settings(max_examples: int, *, explicit: bool = True, steps: int | None = None) -> settings:
+    """Quiet, unstored, undeadlined hypothesis runs of ``max_examples``: explicit examples (unless ``explicit`` is
+    False), generation, shrinking; ``steps`` rules per example for a state machine."""
+    phases = (Phase.explicit, Phase.generate, Phase.shrink) if explicit else (Phase.generate, Phase.shrink)
+    machine = {"stateful_step_count": steps} if steps is not None else {}
     return settings(
-        max_examples=max(1, run.max_examples), derandomize=False, database=None, deadline=None,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink), report_multiple_bugs=False, verbosity=Verbosity.quiet,
+        max_examples=max(1, max_examples), derandomize=False, database=None, deadline=None, phases=phases,
+        report_multiple_bugs=False, verbosity=Verbosity.quiet,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+        **machine,
     )
+
+
+def property_settings(run: RunSettings) -> settings:
+    """The settings of a property check: the run's example count."""
+    return quiet_settings(run.max_examples)
 
 
 class Broken(AssertionError):

@@ -45,12 +45,13 @@ import time
 from enum import Enum
 from typing import Any
 
-from hypothesis import HealthCheck, Phase as HypothesisPhase, Verbosity, seed, settings
+from hypothesis import seed
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from ....outcomes import Failure, Skip
 from ....peer import PeerUnavailable, Reply, StdioWire
+from ....properties import Stopper, quiet_settings
 from ....registry import check
 from ....schema import SchemaDocument
 from ....specs import SpecNotFound, SpecRef, load_spec
@@ -58,7 +59,7 @@ from .. import declares
 from ..context import McpContext
 from ..session import CLIENT_INFO, McpSession, misdirected
 from .jsonrpc import short
-from .properties import LIST_METHODS, Stopper, answer_problem, listed, settle
+from .properties import LIST_METHODS, answer_problem, listed, settle
 
 UNSUPPORTED_VERSION = "1999-01-01"
 STEPS = 8
@@ -366,12 +367,7 @@ def lifecycle_holds_through_any_sequence(ctx: McpContext) -> None:
         return LifecycleMachine(run)
 
     seed(ctx.settings.seed)(machine)
-    config = settings(
-        max_examples=run.examples, stateful_step_count=STEPS,
-        derandomize=False, database=None, deadline=None, report_multiple_bugs=False, verbosity=Verbosity.quiet,
-        phases=(HypothesisPhase.explicit, HypothesisPhase.generate, HypothesisPhase.shrink),
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-    )
+    config = quiet_settings(run.examples, steps=STEPS)
     scripted_failure: Failure | None = None
 
     def scripted_then_generated() -> None:
