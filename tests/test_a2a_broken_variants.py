@@ -22,10 +22,11 @@ pytestmark = pytest.mark.slow  # one run of the suite per case: 20 s for the ref
 
 REFERENCE = "a2a+asgi:accord_fixtures.a2a_reference:app"
 GRPC_REFERENCE = "a2a+asgi:accord_fixtures.a2a_reference:grpc_app"
-"""The reference serving the gRPC binding (A2A 1.0) too."""
+"""The reference serving the gRPC binding (A2A 1.0 and 0.3) too."""
 VERSIONS = ("1.0", "0.3.0")
 BINDINGS = ("jsonrpc", "http-json", "grpc")
-REFERENCE_RUNS = [(version, binding) for version in VERSIONS for binding in ("jsonrpc", "http-json")] + [("1.0", "grpc")]
+REFERENCE_RUNS = [(version, binding) for version in VERSIONS for binding in ("jsonrpc", "http-json")] + [
+    ("1.0", "grpc"), ("0.3.0", "grpc")]
 NEEDS_GRPC = pytest.mark.skipif(grpc_missing() is not None, reason=str(grpc_missing()))
 SPECS = Path(__file__).resolve().parents[1] / "specs" / "a2a"
 NOT_JUDGED: set[tuple[str, str]] = set()
@@ -51,7 +52,7 @@ def musts_and(version: str, requirement: str) -> frozenset[str]:
 FAULT_RUNS: dict[str, tuple[tuple[str, str], ...]] = {
     "interface-undeclared": (("1.0", "jsonrpc"),),  # only the 1.0 card leaves the interface out
     "http-task-not-found-500": (("1.0", "http-json"), ("0.3.0", "http-json")),  # an HTTP+JSON fault
-    "grpc-error-info-wrong-domain": (("1.0", "grpc"),),  # gRPC faults: the reference serves gRPC for 1.0
+    "grpc-error-info-wrong-domain": (("1.0", "grpc"),),  # gRPC faults, judged over the 1.0 service
     "grpc-task-not-found-internal": (("1.0", "grpc"),),
     "grpc-metadata-version-ignored": (("1.0", "grpc"),),
 }

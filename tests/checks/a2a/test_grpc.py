@@ -36,3 +36,46 @@ def test_the_shared_rules_hold_over_grpc_too() -> None:
                      "a2a.history.zero-omits", "a2a.list.artifacts-omitted", "a2a.equivalence.same-results",
                      "a2a.equivalence.same-errors"], target=GRPC_REFERENCE)
     assert all(r.outcome == Outcome.PASS for r in results.values()), explain(results)
+
+
+def test_the_reference_meets_the_grpc_requirements_of_03_too() -> None:
+    results = judge(["a2a.grpc.", "a2a.errors.grpc-status-map", "a2a.history.", "a2a.equivalence.same-results",
+                     "a2a.equivalence.same-errors"], version="0.3.0", target=GRPC_REFERENCE)
+    assert {"a2a.grpc.service", "a2a.grpc.server-streaming", "a2a.errors.grpc-status-map",
+            "a2a.equivalence.same-results"} <= set(results)
+    assert all(r.outcome == Outcome.PASS for r in results.values()), explain(results)
+
+
+def test_the_03_service_serves_beside_the_10_one_and_is_declared() -> None:
+    import grpc
+    from a2a.compat.v0_3 import a2a_v0_3_pb2 as pb
+    from starlette.testclient import TestClient
+
+    from accord_fixtures.a2a_reference import CARD_PATH, make_app
+
+    with TestClient(make_app(grpc_port=0)) as client:
+        card_03 = client.get(CARD_PATH, headers={"A2A-Version": "0.3"}).json()
+        card_10 = client.get(CARD_PATH, headers={"A2A-Version": "1.0"}).json()
+        url = next(entry["url"] for entry in card_03["additionalInterfaces"] if entry["transport"] == "GRPC")
+        assert {entry["protocolVersion"] for entry in card_10["supportedInterfaces"]
+                if entry["url"] == url and entry["protocolBinding"] == "GRPC"} == {"1.0", "0.3"}
+        with grpc.insecure_channel(url.removeprefix("grpc://")) as channel:
+            send = channel.unary_unary("/a2a.v1.A2AService/SendMessage",
+                                       request_serializer=pb.SendMessageRequest.SerializeToString,
+                                       response_deserializer=pb.SendMessageResponse.FromString)
+            get = channel.unary_unary("/a2a.v1.A2AService/GetTask",
+                                      request_serializer=pb.GetTaskRequest.SerializeToString,
+                                      response_deserializer=pb.Task.FromString)
+            message = pb.Message(message_id="m-03", role=pb.ROLE_USER, content=[pb.Part(text="hello")])
+            task = send(pb.SendMessageRequest(request=message), timeout=5).task
+            assert task.status.state == pb.TASK_STATE_COMPLETED and task.artifacts
+            whole = get(pb.GetTaskRequest(name=f"tasks/{task.id}"), timeout=5)
+            assert whole.id == task.id and whole.history
+            assert len(get(pb.GetTaskRequest(name=f"tasks/{task.id}", history_length=0), timeout=5).history) == \
+                len(whole.history)  # 0.3's plain int32: 0 is "not given" (ERRATA E8)
+            with pytest.raises(grpc.RpcError) as missing:
+                get(pb.GetTaskRequest(name="tasks/no-such-task"), timeout=5)
+            assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+            with pytest.raises(grpc.RpcError) as refused:
+                get(pb.GetTaskRequest(name=f"tasks/{task.id}"), timeout=5, metadata=(("a2a-version", "1.0"),))
+            assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED

@@ -225,7 +225,7 @@ class HttpJsonBinding(Binding):
         into the 0.3 kind-object form, whichever 0.3 form it came in (specs/a2a/0.3.0/ERRATA.md); the body as
         sent stays in ``reply``."""
         answer = self._answer(operation, reply)
-        if self.version == wire.V03 and _asks(headers, wire.V03):
+        if self.version == wire.V03 and asks_version(headers, wire.V03):
             answer.result = wire.kind_result_03(operation, answer.result) if answer.result is not None else None
             answer.events = [wire.kind_result_03(operation, e) for e in answer.events]
         return answer
@@ -256,8 +256,10 @@ class HttpJsonBinding(Binding):
         return answer
 
 
-def _asks(headers: dict[str, str] | None, version: str) -> bool:
-    """Whether a request with these header overrides asks for ``version`` (an empty A2A-Version: 0.3)."""
+def asks_version(headers: dict[str, str] | None, version: str) -> bool:
+    """Whether a request with these header overrides still asks for ``version``: an A2A-Version override naming
+    another version asks for that one, and leaving the header out (an empty value) asks for 0.3 (1.0 section
+    3.6.2); no override keeps the binding's own."""
     for name, value in (headers or {}).items():
         if name.lower() == "a2a-version":
             return (".".join(value.strip().split(".")[:2]) or wire.V03) == version

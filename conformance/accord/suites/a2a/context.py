@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...outcomes import Failure, Skip
 from ...schema import SchemaDocument
 from . import wire
-from .bindings import Answer, Binding, stream_ends
+from .bindings import Answer, Binding, asks_version, stream_ends
 
 if TYPE_CHECKING:
     from . import A2aSuite
@@ -189,15 +189,6 @@ def remembered(suite: Any) -> list[Answer]:
         answers = []
         suite.answers = answers
     return answers
-
-
-def asks_version(headers: dict[str, str] | None, version: str) -> bool:
-    """Whether a request with these header overrides still asks for ``version`` (an A2A-Version override
-    naming another version, or leaving the header out, asks for another: its answer is not this run's)."""
-    for name, value in (headers or {}).items():
-        if name.lower() == "a2a-version":
-            return ".".join(value.strip().split(".")[:2]) == version
-    return True
 
 
 # --- answers to deliberately invalid requests ------------------------------------------------------------------

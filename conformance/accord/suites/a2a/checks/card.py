@@ -416,6 +416,9 @@ def extended_card_has_cache_headers(ctx: A2aContext) -> None:
 
 @check("a2a.card.extended-401", protocol="a2a")
 def extended_card_refusal_is_401_with_challenge(ctx: A2aContext) -> None:
+    if ctx.binding.name == "grpc":
+        raise NotApplicable("an HTTP status and header rule; a gRPC refusal carries a status code (UNAUTHENTICATED), "
+                            "judged by a2a.card.extended-requires-auth")
     answer = extended_card(ctx, without_credentials(ctx))
     if answer.ok:
         raise NotApplicable("GetExtendedAgentCard without credentials returned a card; "
