@@ -42,3 +42,23 @@ def judge(
 
 def explain(results: dict[str, RequirementResult]) -> str:
     return "\n".join(f"{r.id}: {r.outcome.value} {r.message[:300]}" for r in results.values())
+
+
+def faults_in_area(area: str) -> list[tuple[str, str]]:
+    """(fault, requirement) of every reference fault whose requirement id starts with ``area``."""
+    from accord_fixtures.a2a_reference.faults import FAULTS
+
+    return sorted((name, rid) for name, rid in FAULTS.items() if rid.startswith(area))
+
+
+def require_fault_caught(fault: str, requirement: str) -> None:
+    """The variant with ``fault`` fails ``requirement`` in every version whose catalogue holds it (one at least)."""
+    from accord.outcomes import Outcome
+
+    judged = 0
+    for version in VERSIONS:
+        results = judge(requirement, version=version, fault=fault)
+        if requirement in results:
+            judged += 1
+            assert results[requirement].outcome == Outcome.FAIL, explain(results)
+    assert judged, f"{requirement} is in no catalogue"

@@ -16,7 +16,7 @@ from accord.suites.a2a.checks.push import RETRY_WINDOW
 from accord_fixtures.a2a_reference import make_app
 from accord_fixtures.a2a_reference.push import PushDispatcher, delivery_headers
 
-from .judging import BINDINGS, VERSIONS, explain, judge
+from .judging import BINDINGS, VERSIONS, explain, faults_in_area, judge, require_fault_caught
 from .test_streaming import SLOW
 
 AREA = "a2a.push."
@@ -52,22 +52,9 @@ def test_no_delivery_after_delete_on_a_task_that_works_a_while(version: str) -> 
         assert results[rid].outcome == Outcome.PASS, explain(results)
 
 
-def _faults_in_area() -> list[tuple[str, str]]:
-    from accord_fixtures.a2a_reference.faults import FAULTS
-
-    return sorted((name, getattr(f, "requirement", f)) for name, f in FAULTS.items()
-                  if str(getattr(f, "requirement", f)).startswith(AREA))
-
-
-@pytest.mark.parametrize(("fault", "requirement"), _faults_in_area())
+@pytest.mark.parametrize(("fault", "requirement"), faults_in_area(AREA))
 def test_faults_fail(fault: str, requirement: str) -> None:
-    judged = 0
-    for version in VERSIONS:
-        results = judge(requirement, version=version, fault=fault)
-        if requirement in results:
-            judged += 1
-            assert results[requirement].outcome == Outcome.FAIL, explain(results)
-    assert judged, f"{requirement} is in no catalogue"
+    require_fault_caught(fault, requirement)
 
 
 # --- retries of a failed delivery -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from accord.results import Outcome
 from accord.suites.a2a.context import PROBE_TEXT
 from accord_fixtures.a2a_reference import make_app
 
-from .judging import BINDINGS, VERSIONS, explain, judge
+from .judging import BINDINGS, VERSIONS, explain, faults_in_area, judge, require_fault_caught
 
 SLOW = "a2a+asgi:tests.checks.a2a.test_streaming:slow_app"
 
@@ -151,22 +151,9 @@ def test_running_task_checks_pass_when_the_task_works_a_while(version: str, bind
     assert all(r.outcome == Outcome.PASS for r in results.values()), explain(results)
 
 
-def _faults_in_area() -> list[tuple[str, str]]:
-    from accord_fixtures.a2a_reference.faults import FAULTS
-
-    return sorted((name, getattr(f, "requirement", f)) for name, f in FAULTS.items()
-                  if str(getattr(f, "requirement", f)).startswith(AREA))
-
-
-@pytest.mark.parametrize(("fault", "requirement"), _faults_in_area())
+@pytest.mark.parametrize(("fault", "requirement"), faults_in_area(AREA))
 def test_faults_fail(fault: str, requirement: str) -> None:
-    judged = 0
-    for version in VERSIONS:
-        results = judge(requirement, version=version, fault=fault)
-        if requirement in results:
-            judged += 1
-            assert results[requirement].outcome == Outcome.FAIL, explain(results)
-    assert judged, f"{requirement} is in no catalogue"
+    require_fault_caught(fault, requirement)
 
 
 @pytest.mark.parametrize(("app", "requirement", "words"), [

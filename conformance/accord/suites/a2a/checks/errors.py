@@ -241,6 +241,14 @@ def error_info(details: list[Any] | None) -> dict[str, Any] | None:
     return None
 
 
+def untyped_items(exchange: Exchange, where: str, items: Any) -> list[str]:
+    """What keeps ``items`` (error.data, error.details) from being an array of objects that each carry @type."""
+    if not isinstance(items, list):
+        return [f"{exchange.line()}: {where} is {json.dumps(items)[:120]}, not an array"]
+    untyped = [item for item in items if not isinstance(item, dict) or not isinstance(item.get("@type"), str)]
+    return [f"{exchange.line()}: {where} item(s) without @type: {json.dumps(untyped)[:160]}"] if untyped else []
+
+
 def error_info_problems(details: list[Any] | None, name: str) -> list[str]:
     """What keeps ``details`` from carrying the ErrorInfo of A2A error ``name`` (sections 9.5, 11.6)."""
     info = error_info(details)
@@ -420,13 +428,7 @@ def jsonrpc_error_data_is_typed(ctx: A2aContext) -> None:
             if "data" not in error:
                 continue
             judged += 1
-            data = error["data"]
-            if not isinstance(data, list):
-                problems.append(f"{exchange.line()}: error.data is {json.dumps(data)[:120]}, not an array")
-                continue
-            untyped = [item for item in data if not isinstance(item, dict) or not isinstance(item.get("@type"), str)]
-            if untyped:
-                problems.append(f"{exchange.line()}: error.data item(s) without @type: {json.dumps(untyped)[:160]}")
+            problems += untyped_items(exchange, "error.data", error["data"])
     if not judged:
         raise NotApplicable("no JSON-RPC error of the run carried error.data")
     listing(problems, "error.data is an array of objects, each with an @type key (ProtoJSON Any, section 9.5).")
@@ -542,13 +544,7 @@ def http_error_details_are_typed(ctx: A2aContext) -> None:
         if error is None or "details" not in error:
             continue
         judged += 1
-        details = error["details"]
-        if not isinstance(details, list):
-            problems.append(f"{exchange.line()}: error.details is {json.dumps(details)[:120]}, not an array")
-            continue
-        untyped = [item for item in details if not isinstance(item, dict) or not isinstance(item.get("@type"), str)]
-        if untyped:
-            problems.append(f"{exchange.line()}: error.details item(s) without @type: {json.dumps(untyped)[:160]}")
+        problems += untyped_items(exchange, "error.details", error["details"])
     if not judged:
         raise NotApplicable("no HTTP+JSON error of the run carried error.details")
     listing(problems, "Every object in error.details carries an @type key (section 11.6).")
